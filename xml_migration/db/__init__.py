@@ -1,0 +1,4 @@
+"""The database layer: dialects, DDL, source reader, loaders, processing log, integrity checks.
+
+Knows nothing of Dagster.
+"""

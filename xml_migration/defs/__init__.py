@@ -1,0 +1,1 @@
+"""Dagster definitions, one module per concern; assembled in `xml_migration.definitions`."""

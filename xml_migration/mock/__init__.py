@@ -1,0 +1,1 @@
+"""Mock source documents for a contract: realistic, deterministic, with injected faults."""

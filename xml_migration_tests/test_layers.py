@@ -1,0 +1,41 @@
+"""The layer rule: contract and engine import neither Dagster nor a database driver."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+FORBIDDEN = ("dagster", "sqlalchemy", "psycopg", "pyodbc", "sqlite3")
+
+
+@pytest.mark.parametrize("package", ["xml_migration.contract", "xml_migration.engine"])
+def test_pure_layers_import_no_database_or_dagster(package: str) -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"pkg = importlib.import_module({package!r})\n"
+        "for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
+        "    importlib.import_module(info.name)\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
+
+
+def test_db_layer_imports_no_dagster() -> None:
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import xml_migration.db as pkg, xml_migration.migration as run\n"
+        "for p in (pkg, run):\n"
+        "    for info in pkgutil.walk_packages(p.__path__, p.__name__ + '.'):\n"
+        "        importlib.import_module(info.name)\n"
+        "print(any(m.split('.')[0] == 'dagster' for m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

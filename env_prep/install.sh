@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
-APT_PACKAGES=(unixodbc odbc-postgresql chromium postgresql redis-server)
+APT_PACKAGES=(unixodbc odbc-postgresql chromium postgresql redis-server sqlite3)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -19,9 +19,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+pg_version="$(ls /etc/postgresql | sort -V | tail -1)"
+pg_hba="/etc/postgresql/$pg_version/main/pg_hba.conf"
+if ! grep -Eq '^host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$pg_hba"; then
+  echo "allowing local test connections to PostgreSQL without a password (127.0.0.1 only)"
+  as_root sed -i '1i host all all 127.0.0.1/32 trust' "$pg_hba"
+  as_root pg_ctlcluster --skip-systemctl-redirect "$pg_version" main reload || true
+fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   echo "starting PostgreSQL"
-  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+  as_root pg_ctlcluster --skip-systemctl-redirect "$pg_version" main start
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432

@@ -1,0 +1,460 @@
+"""Compilation of an expression into nested Python closures (spec §14.4-§14.6, §14.10).
+
+An expression is parsed, type-checked and turned into closures once, when the contract is
+loaded; evaluating it then runs the closures without looking at the syntax tree again.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from xml_migration.contract.expression.casts import make_cast
+from xml_migration.contract.expression.errors import ExpressionError
+from xml_migration.contract.expression.nodes import (
+    Arithmetic,
+    Case,
+    Cast,
+    Coalesce,
+    Comparison,
+    DateAdd,
+    DateOf,
+    IsNull,
+    Like,
+    Logical,
+    Node,
+    Not,
+    Null,
+    Number,
+    Reference,
+    String,
+    Unary,
+    UtcNow,
+)
+from xml_migration.contract.expression.parser import parse_expression
+from xml_migration.contract.expression.semantics import (
+    ARITHMETIC,
+    add_days,
+    comparable,
+    like_matcher,
+    like_text,
+    naive_utc,
+    to_datetime,
+    to_number,
+)
+from xml_migration.contract.expression.typecheck import Kind, check_kinds
+from xml_migration.contract.values import parse_datetime, parse_decimal_literal
+
+Resolver = Callable[[str | None, str], str | None]
+
+
+class _Frame:
+    """The state of one evaluation: how to read references, the time, what was read."""
+
+    __slots__ = ("now", "read", "resolve", "values")
+
+    def __init__(self, resolve: Resolver, now: datetime, values: list[object]) -> None:
+        self.resolve = resolve
+        self.now = now
+        self.values = values
+        self.read = False
+
+
+Evaluator = Callable[[_Frame], object]
+_UNREAD = object()
+_COMPARISONS: dict[str, Callable[[object, object], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<>": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
+_MIRRORED = {"=": "=", "!=": "!=", "<>": "<>", "<": ">", ">": "<", "<=": ">=", ">=": "<="}
+_ARITHMETIC = {
+    "+": ARITHMETIC.add,
+    "-": ARITHMETIC.subtract,
+    "*": ARITHMETIC.multiply,
+    "/": ARITHMETIC.divide,
+}
+
+
+class CompiledExpression:
+    """A checked expression ready to evaluate.
+
+    `references` holds every reference of the expression as (qualifier as written without
+    `@`, or None for a bare name; attribute name). `is_condition` tells whether the value
+    is a condition result (1, 0 or None) rather than a scalar.
+    """
+
+    __slots__ = ("_evaluate", "_unread", "is_condition", "node", "references", "source")
+
+    def __init__(
+        self,
+        source: str,
+        node: Node,
+        is_condition: bool,
+        evaluate: Evaluator,
+        references: tuple[tuple[str | None, str], ...],
+    ) -> None:
+        self.source = source
+        self.node = node
+        self.is_condition = is_condition
+        self.references = frozenset(references)
+        self._evaluate = evaluate
+        self._unread = [_UNREAD] * len(references)
+
+    def evaluate(self, resolve: Resolver, now: datetime) -> tuple[object, bool]:
+        """The value for one row and whether any reference yielded a non-NULL value.
+
+        `resolve(qualifier, name)` returns the trimmed, non-blank text of a reference or
+        None; `now` is the document's UTC time for GETUTCDATE(). The value is None, a
+        Decimal, a str, a datetime, or for a condition 1/0/None. It never raises.
+        """
+        frame = _Frame(resolve, now, self._unread.copy())
+        value = self._evaluate(frame)
+        return value, frame.read
+
+    def __repr__(self) -> str:
+        return f"CompiledExpression({self.source!r})"
+
+
+def compile_expression(
+    text: str,
+    *,
+    condition_allowed: bool = False,
+    boolean_to_bit: Mapping[str, int] | None = None,
+) -> CompiledExpression:
+    """Parse, check and compile an expression; raises ExpressionError.
+
+    `condition_allowed` is True for a `bit` column, whose value may be a condition
+    (TRUE → 1, FALSE → 0, UNKNOWN → NULL). `boolean_to_bit` serves `CAST(x AS bit)`.
+    """
+    node = parse_expression(text)
+    kind = check_kinds(node, text)
+    if kind is Kind.CONDITION and not condition_allowed:
+        raise ExpressionError(
+            "the expression is a condition, which only a bit column can take; "
+            "write CASE WHEN <condition> THEN ... ELSE ... END for a value",
+            text,
+            node.line,
+            node.column,
+        )
+    compiler = _Compiler(boolean_to_bit or {})
+    body = compiler.compile(node)
+    evaluate = _as_bit(body) if kind is Kind.CONDITION else _as_scalar(body)
+    return CompiledExpression(text, node, kind is Kind.CONDITION, evaluate, compiler.references())
+
+
+def _as_bit(condition: Evaluator) -> Evaluator:
+    def bit(frame: _Frame) -> int | None:
+        result = condition(frame)
+        return None if result is None else (1 if result else 0)
+
+    return bit
+
+
+def _as_scalar(body: Evaluator) -> Evaluator:
+    def scalar(frame: _Frame) -> object:
+        value = body(frame)
+        return None if type(value) is str and not value else value
+
+    return scalar
+
+
+def _constant(value: object) -> Evaluator:
+    return lambda frame: value
+
+
+def _constant_number(node: Node) -> Decimal | None:
+    """The value of a number literal, possibly signed, else None."""
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Unary) and isinstance(node.operand, Number):
+        return -node.operand.value if node.operator == "-" else node.operand.value
+    return None
+
+
+def _is_constant(node: Node) -> bool:
+    return isinstance(node, String) or _constant_number(node) is not None
+
+
+class _Compiler:
+    def __init__(self, boolean_to_bit: Mapping[str, int]) -> None:
+        self.boolean_to_bit = boolean_to_bit
+        self.slots: dict[tuple[str | None, str], int] = {}
+        self.rules: dict[type[Node], Callable[[Node], Evaluator]] = {
+            Number: self.number,
+            String: self.string,
+            Null: self.null,
+            Reference: self.reference,
+            Unary: self.unary,
+            Arithmetic: self.arithmetic,
+            Comparison: self.comparison,
+            Like: self.like,
+            IsNull: self.is_null,
+            Not: self.negation,
+            Logical: self.logical,
+            Case: self.case,
+            DateOf: self.date_of,
+            DateAdd: self.date_add,
+            Coalesce: self.coalesce,
+            Cast: self.cast,
+            UtcNow: self.utc_now,
+        }
+
+    def references(self) -> tuple[tuple[str | None, str], ...]:
+        return tuple(self.slots)
+
+    def compile(self, node: Node) -> Evaluator:
+        return self.rules[type(node)](node)
+
+    def number(self, node: Number) -> Evaluator:
+        return _constant(node.value)
+
+    def string(self, node: String) -> Evaluator:
+        return _constant(node.value)
+
+    def null(self, node: Null) -> Evaluator:
+        return _constant(None)
+
+    def reference(self, node: Reference) -> Evaluator:
+        key = (node.qualifier, node.name)
+        index = self.slots.setdefault(key, len(self.slots))
+        qualifier, name = key
+
+        def reference(frame: _Frame) -> object:
+            value = frame.values[index]
+            if value is _UNREAD:
+                value = frame.resolve(qualifier, name) or None
+                frame.values[index] = value
+                if value is not None:
+                    frame.read = True
+            return value
+
+        return reference
+
+    def unary(self, node: Unary) -> Evaluator:
+        operand = self.compile(node.operand)
+        apply = ARITHMETIC.minus if node.operator == "-" else ARITHMETIC.plus
+
+        def unary(frame: _Frame) -> Decimal | None:
+            value = operand(frame)
+            if type(value) is not Decimal:
+                value = to_number(value)
+                if value is None:
+                    return None
+            try:
+                return apply(value)
+            except ArithmeticError:
+                return None
+
+        return unary
+
+    def arithmetic(self, node: Arithmetic) -> Evaluator:
+        left, right = self.compile(node.left), self.compile(node.right)
+        apply = _ARITHMETIC[node.operator]
+
+        def arithmetic(frame: _Frame) -> Decimal | None:
+            first = left(frame)
+            second = right(frame)
+            if type(first) is not Decimal:
+                first = to_number(first)
+                if first is None:
+                    return None
+            if type(second) is not Decimal:
+                second = to_number(second)
+                if second is None:
+                    return None
+            try:
+                return apply(first, second)
+            except ArithmeticError:
+                return None
+
+        return arithmetic
+
+    def comparison(self, node: Comparison) -> Evaluator:
+        operator_text, left, right = node.operator, node.left, node.right
+        if _is_constant(left) and not _is_constant(right):
+            operator_text, left, right = _MIRRORED[operator_text], right, left
+        compare = _COMPARISONS[operator_text]
+        operand = self.compile(left)
+        if isinstance(right, String):
+            return _compare_with_text(compare, operand, right.value)
+        number = _constant_number(right)
+        if number is not None:
+            return _compare_with_number(compare, operand, number)
+        other = self.compile(right)
+
+        def comparison(frame: _Frame) -> bool | None:
+            first = operand(frame)
+            second = other(frame)
+            if first is None or second is None:
+                return None
+            pair = comparable(first, second)
+            return None if pair is None else compare(*pair)
+
+        return comparison
+
+    def like(self, node: Like) -> Evaluator:
+        operand, negated = self.compile(node.operand), node.negated
+        if isinstance(node.pattern, String):
+            matches = like_matcher(node.pattern.value).fullmatch
+
+            def like_constant(frame: _Frame) -> bool | None:
+                value = operand(frame)
+                if value is None:
+                    return None
+                return (matches(like_text(value).casefold()) is None) is negated
+
+            return like_constant
+        pattern = self.compile(node.pattern)
+
+        def like(frame: _Frame) -> bool | None:
+            value = operand(frame)
+            template = pattern(frame)
+            if value is None or template is None:
+                return None
+            matched = like_matcher(like_text(template)).fullmatch(like_text(value).casefold())
+            return (matched is None) is negated
+
+        return like
+
+    def is_null(self, node: IsNull) -> Evaluator:
+        operand, negated = self.compile(node.operand), node.negated
+
+        def is_null(frame: _Frame) -> bool:
+            value = operand(frame)
+            return (value is not None and value != "") is negated
+
+        return is_null
+
+    def negation(self, node: Not) -> Evaluator:
+        operand = self.compile(node.operand)
+
+        def negation(frame: _Frame) -> bool | None:
+            value = operand(frame)
+            return None if value is None else not value
+
+        return negation
+
+    def logical(self, node: Logical) -> Evaluator:
+        left, right = self.compile(node.left), self.compile(node.right)
+        if node.operator == "AND":
+
+            def conjunction(frame: _Frame) -> bool | None:
+                first = left(frame)
+                second = right(frame)
+                if first is False or second is False:
+                    return False
+                if first is None or second is None:
+                    return None
+                return True
+
+            return conjunction
+
+        def disjunction(frame: _Frame) -> bool | None:
+            first = left(frame)
+            second = right(frame)
+            if first is True or second is True:
+                return True
+            if first is None or second is None:
+                return None
+            return False
+
+        return disjunction
+
+    def case(self, node: Case) -> Evaluator:
+        branches = tuple(
+            (self.compile(when.condition), self.compile(when.result)) for when in node.whens
+        )
+        otherwise = _constant(None) if node.otherwise is None else self.compile(node.otherwise)
+
+        def case(frame: _Frame) -> object:
+            for condition, result in branches:
+                if condition(frame) is True:
+                    return result(frame)
+            return otherwise(frame)
+
+        return case
+
+    def date_of(self, node: DateOf) -> Evaluator:
+        argument = self.compile(node.argument)
+        return lambda frame: to_datetime(argument(frame))
+
+    def date_add(self, node: DateAdd) -> Evaluator:
+        days, start = self.compile(node.days), self.compile(node.date)
+
+        def date_add(frame: _Frame) -> datetime | None:
+            count = to_number(days(frame))
+            base = to_datetime(start(frame))
+            if count is None or base is None:
+                return None
+            return add_days(count, base)
+
+        return date_add
+
+    def coalesce(self, node: Coalesce) -> Evaluator:
+        arguments = tuple(self.compile(argument) for argument in node.arguments)
+
+        def coalesce(frame: _Frame) -> object:
+            for argument in arguments:
+                value = argument(frame)
+                if value is not None and value != "":
+                    return value
+            return None
+
+        return coalesce
+
+    def cast(self, node: Cast) -> Evaluator:
+        operand = self.compile(node.operand)
+        convert = make_cast(node.target, self.boolean_to_bit)
+        return lambda frame: convert(operand(frame))
+
+    def utc_now(self, node: UtcNow) -> Evaluator:
+        return lambda frame: naive_utc(frame.now)
+
+
+def _compare_with_text(
+    compare: Callable[[object, object], bool], operand: Evaluator, text: str
+) -> Evaluator:
+    """A comparison with a text literal, whose number, folded and date-time forms are known."""
+    folded = text.casefold()
+    number = parse_decimal_literal(text)
+    moment = parse_datetime(text)
+
+    def comparison(frame: _Frame) -> bool | None:
+        value = operand(frame)
+        if type(value) is str:
+            if number is not None:
+                value_number = parse_decimal_literal(value)
+                if value_number is not None:
+                    return compare(value_number, number)
+            return compare(value.casefold(), folded)
+        if type(value) is Decimal:
+            return None if number is None else compare(value, number)
+        if type(value) is datetime:
+            return None if moment is None else compare(value, moment)
+        return None
+
+    return comparison
+
+
+def _compare_with_number(
+    compare: Callable[[object, object], bool], operand: Evaluator, number: Decimal
+) -> Evaluator:
+    """A comparison with a number literal: the other side must be a number or numeric text."""
+
+    def comparison(frame: _Frame) -> bool | None:
+        value = operand(frame)
+        if type(value) is Decimal:
+            return compare(value, number)
+        if type(value) is str:
+            value_number = parse_decimal_literal(value)
+            return None if value_number is None else compare(value_number, number)
+        return None
+
+    return comparison

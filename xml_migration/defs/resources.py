@@ -1,0 +1,84 @@
+"""Resources: the database, the mapping contract and the partitioning of app_id ranges.
+
+Resources hold plain configuration only. They are re-created in every step process, so
+connections are opened inside the step that uses them and closed when it ends.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from pydantic import Field
+from sqlalchemy.engine import make_url
+
+from xml_migration.defs.partitions import range_keys_covering
+from xml_migration.migration.settings import MigrationSettings
+
+
+class DatabaseResource(dg.ConfigurableResource):
+    """The database holding the source table, the target tables and the processing log."""
+
+    url: str = Field(
+        description="SQLAlchemy URL, e.g. sqlite:///xml_migration.db or "
+        "postgresql+psycopg://user@host:5432/db (without the password)."
+    )
+    password: str | None = Field(
+        default=None,
+        description="Password added to the URL; set it with an environment variable.",
+    )
+
+    def connection_url(self) -> str:
+        """The URL to connect with, password included: never log it."""
+        if not self.password:
+            return self.url
+        url = make_url(self.url).set(password=self.password)
+        return url.render_as_string(hide_password=False)
+
+    def display_url(self) -> str:
+        """The URL with any password masked, for logs and metadata."""
+        return make_url(self.connection_url()).render_as_string(hide_password=True)
+
+    def migration_settings(
+        self,
+        contract_path: str | None,
+        *,
+        batch_size: int,
+        reprocess_failed: bool,
+        session_id: str,
+        partition_key: str | None,
+    ) -> MigrationSettings:
+        """Settings of a migration run against this database."""
+        return MigrationSettings(
+            database_url=self.connection_url(),
+            contract_path=contract_path,
+            batch_size=batch_size,
+            reprocess_failed=reprocess_failed,
+            session_id=session_id,
+            partition_key=partition_key,
+        )
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if context.log is not None:
+            context.log.info(f"target database: {self.display_url()}")
+
+
+class ContractResource(dg.ConfigurableResource):
+    """The mapping contract the migration runs with."""
+
+    path: str | None = Field(
+        default=None,
+        description="Path of the contract JSON; empty means the contract shipped "
+        "with the package (credit_application.json).",
+    )
+
+    def display_name(self) -> str:
+        return self.path or "credit_application.json (shipped)"
+
+
+class PartitioningResource(dg.ConfigurableResource):
+    """How app_ids are grouped into partitions of the migration."""
+
+    width: int = Field(default=10_000, gt=0, description="Ids per partition.")
+
+    def keys_covering(self, first_app_id: int, last_app_id: int) -> list[str]:
+        """Partition keys of the aligned ranges covering [first_app_id, last_app_id]."""
+        return range_keys_covering(first_app_id, last_app_id, self.width)

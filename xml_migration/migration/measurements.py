@@ -1,0 +1,119 @@
+"""Statistics of repeated migration runs: the throughput baseline and the batch-size sweep.
+
+A measurement is a table with one row per clean run (see `run_record`); these functions
+turn it into the figures operators compare: median, standard deviation, minimum, maximum
+and coefficient of variation of records/minute, and the seconds spent per stage.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from xml_migration.migration.stats import STAGES, RunStats
+
+THROUGHPUT = "records_per_minute"
+STAGE_COLUMNS = tuple(f"{stage}_seconds" for stage in STAGES)
+BASELINE_JSON = "baseline_metrics.json"
+BASELINE_CSV = "baseline_runs.csv"
+SWEEP_CSV = "batch_size_sweep_runs.csv"
+
+
+def run_record(stats: RunStats, **labels: object) -> dict[str, object]:
+    """One row of a measurement: the run's labels (run number, batch size…) and figures."""
+    return {
+        **labels,
+        "documents": stats.documents,
+        "successes": stats.successes,
+        "failures": stats.failures,
+        "wall_seconds": stats.wall_seconds,
+        THROUGHPUT: stats.records_per_minute,
+        **{f"{stage}_seconds": stats.stage_seconds.get(stage, 0.0) for stage in STAGES},
+    }
+
+
+def runs_frame(records: Iterable[Mapping[str, object]]) -> pd.DataFrame:
+    """The measurement table of `run_record` rows."""
+    return pd.DataFrame.from_records(list(records))
+
+
+def _spread(values: pd.Series) -> dict[str, float]:
+    mean = float(values.mean())
+    sd = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return {
+        "runs": len(values),
+        "median": float(values.median()),
+        "mean": mean,
+        "sd": sd,
+        "min": float(values.min()),
+        "max": float(values.max()),
+        "cv": sd / mean if mean else 0.0,
+    }
+
+
+def throughput_statistics(frame: pd.DataFrame) -> dict[str, float]:
+    """Median, mean, sample standard deviation, min, max and coefficient of variation
+    (sd / mean) of records/minute over the runs of `frame`."""
+    return _spread(frame[THROUGHPUT])
+
+
+def stage_breakdown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per stage: median seconds over the runs and its share of the summed stage medians."""
+    medians = frame[list(STAGE_COLUMNS)].median()
+    total = float(medians.sum())
+    return pd.DataFrame(
+        {
+            "stage": list(STAGES),
+            "median_seconds": medians.to_numpy(),
+            "share": (medians / total).to_numpy() if total else 0.0,
+        }
+    )
+
+
+def sweep_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per batch size: the records/minute spread of its runs, in batch-size order."""
+    rows = [
+        {"batch_size": int(batch_size), **_spread(group[THROUGHPUT])}
+        for batch_size, group in frame.groupby("batch_size", sort=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def best_batch_size(summary: pd.DataFrame) -> int:
+    """The batch size with the highest median records/minute (the smaller one on a tie)."""
+    ordered = summary.sort_values(["median", "batch_size"], ascending=[False, True])
+    return int(ordered.iloc[0]["batch_size"])
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A Markdown table of `frame`, numbers rounded for reading."""
+    return frame.to_markdown(index=False, floatfmt=".2f")
+
+
+def write_baseline(
+    directory: Path, frame: pd.DataFrame, settings: Mapping[str, object]
+) -> tuple[Path, Path]:
+    """Write `baseline_metrics.json` (statistics, stage breakdown, settings, runs) and the
+    runs as CSV next to it; return both paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    json_path, csv_path = directory / BASELINE_JSON, directory / BASELINE_CSV
+    document = {
+        "settings": dict(settings),
+        THROUGHPUT: throughput_statistics(frame),
+        "stages": stage_breakdown(frame).to_dict(orient="records"),
+        "runs": frame.to_dict(orient="records"),
+    }
+    json_path.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
+    frame.to_csv(csv_path, index=False)
+    return json_path, csv_path
+
+
+def write_sweep(directory: Path, frame: pd.DataFrame) -> Path:
+    """Write the sweep's runs as CSV; return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / SWEEP_CSV
+    frame.to_csv(path, index=False)
+    return path

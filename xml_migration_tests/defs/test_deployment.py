@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from xml_migration.defs.deployment import (
+    CONTRACT_VAR,
+    DB_PASSWORD_VAR,
+    DB_URL_VAR,
+    EXECUTOR_VAR,
+    PARTITION_WIDTH_VAR,
+    WORKERS_VAR,
+    Deployment,
+    default_workers,
+)
+from xml_migration.defs.resources import ContractResource, DatabaseResource
+
+pytestmark = pytest.mark.dagster
+
+
+def test_empty_environment_means_sqlite_in_the_working_directory_and_multiprocess(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    deployment = Deployment.from_environment({})
+    assert deployment.database_url == f"sqlite:///{tmp_path / 'xml_migration.db'}"
+    assert deployment.executor_name == "multiprocess"
+    assert deployment.workers == default_workers()
+    assert deployment.partition_width == 10_000
+    assert deployment.contract_path is None
+    assert deployment.executor_definition().name == "multiprocess"
+
+
+def test_environment_variables_choose_database_contract_workers_and_width() -> None:
+    deployment = Deployment.from_environment(
+        {
+            DB_URL_VAR: "postgresql+psycopg://migrator@db.example:5432/target",
+            CONTRACT_VAR: "/contracts/other.json",
+            WORKERS_VAR: "6",
+            PARTITION_WIDTH_VAR: "50000",
+        }
+    )
+    assert deployment.database_url == "postgresql+psycopg://migrator@db.example:5432/target"
+    assert deployment.workers == 6
+    assert deployment.partition_width == 50_000
+    resources = deployment.resources()
+    assert isinstance(resources["contract"], ContractResource)
+    assert resources["contract"].path == "/contracts/other.json"
+    assert resources["partitioning"].width == 50_000
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [(EXECUTOR_VAR, "kubernetes"), (WORKERS_VAR, "0"), (PARTITION_WIDTH_VAR, "x")],
+)
+def test_invalid_choices_are_refused_naming_the_variable(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Deployment.from_environment({name: value})
+
+
+def test_password_comes_from_the_environment_and_never_shows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(DB_PASSWORD_VAR, "s3cret-pw")
+    deployment = Deployment.from_environment(
+        {DB_URL_VAR: "postgresql+psycopg://migrator@127.0.0.1:5432/target", DB_PASSWORD_VAR: "x"}
+    )
+    database = deployment.resources()["database"]
+    assert isinstance(database, DatabaseResource)
+
+    @dg.asset
+    def probe(database: DatabaseResource) -> dg.MaterializeResult:
+        return dg.MaterializeResult(
+            metadata={
+                "connection": database.connection_url(),
+                "display": database.display_url(),
+            }
+        )
+
+    result = dg.materialize([probe], resources={"database": database})
+    metadata = result.asset_materializations_for_node("probe")[0].metadata
+    assert "s3cret-pw" in metadata["connection"].value
+    assert "s3cret-pw" not in metadata["display"].value
+    assert metadata["display"].value == "postgresql+psycopg://migrator:***@127.0.0.1:5432/target"
+
+
+def test_executor_keeps_max_concurrent_as_run_config_with_the_deployment_default() -> None:
+    executor = Deployment.from_environment({WORKERS_VAR: "3"}).executor_definition()
+    schema = executor.config_schema.config_type
+    assert schema.fields["max_concurrent"].default_value == 3

@@ -1,0 +1,167 @@
+"""Mapping-type chains (spec §10.1, §9.4): parsing `mapping_type` entries into a `Chain`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from xml_migration.contract.tables import TableRole
+
+
+class SourceStep(StrEnum):
+    """Entries that produce a chain's starting state (spec §10.2)."""
+
+    CALCULATED_FIELD = "calculated_field"
+    PRIMARY_CONTACT = "last_valid_pr_contact"
+    SECONDARY_CONTACT = "last_valid_sec_contact"
+    AUTHU_CONTACT = "authu_contact"
+    CURRENT_CHILD = "curr_address_only"
+
+
+class ValueStep(StrEnum):
+    """Entries that transform the running value (spec §10.3)."""
+
+    ENUM = "enum"
+    CHAR_TO_BIT = "char_to_bit"
+    BOOLEAN_TO_BIT = "boolean_to_bit"
+    NUMBERS_ONLY = "numbers_only"
+    EXTRACT_NUMERIC = "extract_numeric"
+    EXTRACT_DATE = "extract_date"
+    DEFAULT_UTCNOW = "default_getutcdate_if_null"
+
+
+IDENTITY_INSERT = "identity_insert"
+
+CONTACT_SELECTORS = frozenset(
+    {SourceStep.PRIMARY_CONTACT, SourceStep.SECONDARY_CONTACT, SourceStep.AUTHU_CONTACT}
+)
+BIT_STEPS = frozenset({ValueStep.CHAR_TO_BIT, ValueStep.BOOLEAN_TO_BIT})
+EMPTY_INPUT_STEPS = frozenset({ValueStep.ENUM, *BIT_STEPS})
+"""Steps that define their own treatment of empty input; they disable defaults for blanks."""
+
+ROW_CREATING_FAMILIES: dict[str, TableRole] = {
+    "add_score": TableRole.SCORE,
+    "add_indicator": TableRole.INDICATOR,
+    "add_history": TableRole.HISTORY,
+    "add_report_lookup": TableRole.REPORT_LOOKUP,
+    "policy_exceptions": TableRole.POLICY_EXCEPTIONS,
+    "warranty_field": TableRole.WARRANTY,
+    "add_collateral": TableRole.COLLATERAL,
+}
+GROUP_FAMILIES = frozenset({TableRole.WARRANTY, TableRole.COLLATERAL})
+IMPLIED_COLUMN_FAMILIES = frozenset(
+    {
+        TableRole.SCORE,
+        TableRole.INDICATOR,
+        TableRole.HISTORY,
+        TableRole.REPORT_LOOKUP,
+        TableRole.POLICY_EXCEPTIONS,
+    }
+)
+"""Families whose columns are implied (`target_column` is ignored)."""
+
+_ROW_ENTRY = re.compile(r"^(?P<family>[a-z_]+)\s*(?:\((?P<parameter>[^()]*)\))?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_SOURCE_NAMES = frozenset(step.value for step in SourceStep)
+_VALUE_NAMES = frozenset(step.value for step in ValueStep)
+
+
+@dataclass(frozen=True, slots=True)
+class RowEntry:
+    """A row-creating entry such as `add_score(ID)` (spec §9.4).
+
+    `parameter` is the trimmed text between the parentheses (None without parentheses);
+    `number` is its integer value for the numbered families (`N`), else None.
+    """
+
+    family: TableRole
+    parameter: str | None
+    number: int | None
+
+    @property
+    def is_notes(self) -> bool:
+        """`policy_exceptions()`: the entry that supplies the shared notes value."""
+        return self.family is TableRole.POLICY_EXCEPTIONS and self.number is None
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """A parsed `mapping_type` chain."""
+
+    source: SourceStep | None
+    steps: tuple[ValueStep, ...]
+    identity_insert: bool
+    row_entry: RowEntry | None
+
+    @property
+    def has_empty_input_step(self) -> bool:
+        return any(step in EMPTY_INPUT_STEPS for step in self.steps)
+
+
+def _parse_row_entry(entry: str) -> tuple[RowEntry | None, str | None]:
+    match = _ROW_ENTRY.match(entry)
+    if match is None or match["family"] not in ROW_CREATING_FAMILIES:
+        return None, None
+    family = ROW_CREATING_FAMILIES[match["family"]]
+    raw = match["parameter"]
+    parameter = None if raw is None else raw.strip()
+    if family in (TableRole.SCORE, TableRole.INDICATOR) and not parameter:
+        return None, f"'{entry}' needs a non-empty parameter, e.g. {match['family']}(NAME)"
+    if family is TableRole.REPORT_LOOKUP and parameter is None:
+        return None, f"'{entry}' needs a parameter in parentheses (it may be empty)"
+    if family is TableRole.HISTORY and parameter:
+        return None, f"'{entry}' takes no parameter"
+    number = None
+    if family in (TableRole.POLICY_EXCEPTIONS, TableRole.WARRANTY, TableRole.COLLATERAL):
+        if family is TableRole.POLICY_EXCEPTIONS and parameter == "":
+            return RowEntry(family, parameter, None), None
+        if parameter is None or not _INTEGER.match(parameter):
+            return None, f"'{entry}' needs an integer parameter, e.g. {match['family']}(1)"
+        number = int(parameter)
+    return RowEntry(family, parameter, number), None
+
+
+def row_family_named(entries: tuple[str, ...]) -> TableRole | None:
+    """The row-creating family an entry of the chain names, even when malformed."""
+    for entry in entries:
+        match = _ROW_ENTRY.match(entry) if isinstance(entry, str) else None
+        if match is not None and match["family"] in ROW_CREATING_FAMILIES:
+            return ROW_CREATING_FAMILIES[match["family"]]
+    return None
+
+
+def parse_chain(entries: tuple[str, ...]) -> tuple[Chain, list[str]]:
+    """Parse a `mapping_type` list; returns the chain and the problems found (spec §10.1)."""
+    problems: list[str] = []
+    source: SourceStep | None = None
+    steps: list[ValueStep] = []
+    identity_insert = False
+    row_entry: RowEntry | None = None
+    position = 0
+    for entry in entries:
+        if not isinstance(entry, str):
+            problems.append(f"entry {entry!r} is not a string")
+            continue
+        if entry == IDENTITY_INSERT:
+            identity_insert = True
+            continue
+        if row_entry is not None:
+            problems.append(f"'{entry}' follows the row-creating entry, which must be last")
+        if entry in _SOURCE_NAMES:
+            if position > 0:
+                problems.append(f"source step '{entry}' must be the first entry of the chain")
+            else:
+                source = SourceStep(entry)
+        elif entry in _VALUE_NAMES:
+            steps.append(ValueStep(entry))
+        else:
+            parsed, problem = _parse_row_entry(entry)
+            if problem:
+                problems.append(problem)
+            elif parsed is None:
+                problems.append(f"unknown mapping type '{entry}'")
+            else:
+                row_entry = parsed
+        position += 1
+    return Chain(source, tuple(steps), identity_insert, row_entry), problems

@@ -1,0 +1,302 @@
+"""The relational schema a contract implies (spec §16): columns, keys, SQL types, order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from xml_migration.contract.analysis import SQL_TYPE, ContractAnalysis, decimal_precision
+from xml_migration.contract.model import TableOverride
+from xml_migration.contract.structure import MappingInfo, TableInfo
+from xml_migration.contract.tables import (
+    ColumnSpec,
+    DataType,
+    ForeignKeySpec,
+    TableRole,
+    TableSpec,
+    TargetSchema,
+)
+
+IMPLIED_NAME_LENGTH = 100
+"""Length of implied identifier, name and key columns of row-creating tables."""
+DEFAULT_VALUE_LENGTH = 250
+DEFAULT_NOTES_LENGTH = 1000
+CASCADE = "CASCADE"
+NO_ACTION = "NO ACTION"
+
+_CASCADING_ROLES = frozenset(
+    {TableRole.SINGLE_ROW, TableRole.POLICY_EXCEPTIONS, TableRole.WARRANTY, TableRole.COLLATERAL}
+)
+
+
+def _text(name: str, length: int | None, nullable: bool = True) -> ColumnSpec:
+    return ColumnSpec(name, DataType.STRING, nullable=nullable, length=length)
+
+
+def _max_length(infos: Iterable[MappingInfo], default: int | None) -> int | None:
+    lengths = [info.mapping.data_length for info in infos if info.mapping.data_length is not None]
+    return max(lengths) if lengths else default
+
+
+def mapped_column(name: str, infos: list[MappingInfo], sql_type: str | None) -> ColumnSpec:
+    """The column written by `infos` (all mappings of one column of one table)."""
+    first = infos[0].mapping
+    data_type = first.data_type
+    return ColumnSpec(
+        name=name,
+        data_type=data_type,
+        nullable=not all(info.mapping.nullable is False for info in infos),
+        length=_max_length(infos, None) if data_type is DataType.STRING else None,
+        precision=decimal_precision(sql_type),
+        scale=_max_length(infos, 2) if data_type is DataType.DECIMAL else 2,
+    )
+
+
+class SchemaInference:
+    """Builds the `TargetSchema` of an analysed contract, reporting `tables` block problems."""
+
+    def __init__(self, analysis: ContractAnalysis) -> None:
+        self.analysis = analysis
+        self.contract = analysis.contract
+        assert analysis.app_key is not None
+        self.app_key = analysis.app_key
+        self.contact_key = analysis.contact_key
+        self.app_key_column = ColumnSpec(
+            self.app_key.mapping.target_column, self.app_key.mapping.data_type, nullable=False
+        )
+
+    def build(self) -> TargetSchema:
+        order = self.contract.table_insertion_order
+        tables_by_name = {table.name: table for table in self.analysis.tables}
+        for name in self.contract.tables:
+            if name not in tables_by_name:
+                self.analysis.problem(
+                    f"tables.{name}", "names a table that no mapping writes", "tables"
+                )
+        specs = [self._table(tables_by_name[name]) for name in order if name in tables_by_name]
+        by_name = {spec.name: spec for spec in specs}
+        for spec in specs:
+            self._check_foreign_keys(spec, by_name)
+        return TargetSchema(
+            schema=self.contract.target_schema,
+            tables=tuple(specs),
+            app_key_column=self.app_key_column.name,
+            app_key_type=self.app_key_column.data_type,
+            contact_table=self.contact_key.mapping.target_table if self.contact_key else None,
+            contact_key_column=self.contact_key.mapping.target_column if self.contact_key else None,
+            source_table=self.contract.source_table,
+            source_column=self.contract.source_column,
+            source_key_column=self.contract.source_key_column,
+            processing_log_table=self.contract.processing_log_table,
+        )
+
+    # -- inference (§16.2) -----------------------------------------------------------
+
+    def _mapped_columns(self, table: TableInfo, skip: set[str]) -> list[ColumnSpec]:
+        override = self.contract.tables.get(table.name)
+        sql_types = (override.sql_types or {}) if override else {}
+        by_column: dict[str, list[MappingInfo]] = {}
+        for info in table.mappings:
+            name = info.mapping.target_column
+            if name and name not in skip:
+                by_column.setdefault(name, []).append(info)
+        return [
+            mapped_column(name, infos, sql_types.get(name)) for name, infos in by_column.items()
+        ]
+
+    def _contact_key_column(self) -> ColumnSpec:
+        assert self.contact_key is not None
+        return mapped_column(self.contact_key.mapping.target_column, [self.contact_key], None)
+
+    def _inferred(
+        self, table: TableInfo
+    ) -> tuple[list[ColumnSpec], tuple[str, ...], tuple[ForeignKeySpec, ...]]:
+        role = table.role
+        app = self.app_key_column
+        row_types = self.contract.row_types
+        root = next(t.name for t in self.analysis.tables if t.role is TableRole.ROOT)
+        fk_app = (
+            ForeignKeySpec(
+                (app.name,), root, (app.name,), CASCADE if role in _CASCADING_ROLES else NO_ACTION
+            ),
+        )
+        if role is TableRole.ROOT:
+            return self._mapped_columns(table, set()), (app.name,), ()
+        if role is TableRole.CONTACT:
+            key = self._contact_key_column()
+            columns = [key, app, *self._mapped_columns(table, {key.name, app.name})]
+            return columns, (key.name,), fk_app
+        if role is TableRole.CHILD and self.contact_key is None:
+            return self._mapped_columns(table, set()), (), ()
+        if role is TableRole.CHILD:
+            key = self._contact_key_column()
+            mapped = self._mapped_columns(table, {key.name})
+            discriminator = [c for c in mapped if c.name == table.discriminator]
+            others = [c for c in mapped if c.name != table.discriminator]
+            assert self.contact_key is not None
+            fk = ForeignKeySpec(
+                (key.name,), self.contact_key.mapping.target_table, (key.name,), CASCADE
+            )
+            return (
+                [key, *discriminator, *others],
+                (key.name, *(c.name for c in discriminator)),
+                (fk,),
+            )
+        if role is TableRole.SINGLE_ROW:
+            return [app, *self._mapped_columns(table, {app.name})], (app.name,), fk_app
+        if role is TableRole.SCORE:
+            names = row_types.add_score
+            infos = list(table.mappings)
+            value = replace(mapped_column(names.value_column, infos, None), name=names.value_column)
+            columns = [app, _text(names.identifier_column, IMPLIED_NAME_LENGTH, False), value]
+            return columns, (app.name, names.identifier_column), fk_app
+        if role is TableRole.INDICATOR:
+            names = row_types.add_indicator
+            value_length = _max_length(table.mappings, DEFAULT_VALUE_LENGTH)
+            columns = [
+                app,
+                _text(names.identifier_column, IMPLIED_NAME_LENGTH, False),
+                _text(names.value_column, value_length),
+            ]
+            return columns, (app.name, names.identifier_column), fk_app
+        if role is TableRole.HISTORY:
+            names = row_types.add_history
+            columns = [
+                app,
+                _text(names.name_column, IMPLIED_NAME_LENGTH, False),
+                _text(names.source_column, IMPLIED_NAME_LENGTH),
+                _text(names.value_column, _max_length(table.mappings, DEFAULT_VALUE_LENGTH)),
+            ]
+            return columns, (app.name, names.name_column), fk_app
+        if role is TableRole.REPORT_LOOKUP:
+            names = row_types.add_report_lookup
+            columns = [
+                app,
+                _text(names.name_column, IMPLIED_NAME_LENGTH, False),
+                _text(names.value_column, _max_length(table.mappings, DEFAULT_VALUE_LENGTH)),
+                _text(names.key_column, IMPLIED_NAME_LENGTH),
+            ]
+            return columns, (app.name, names.name_column), fk_app
+        if role is TableRole.POLICY_EXCEPTIONS:
+            names = row_types.policy_exceptions
+            notes = [i for i in table.mappings if i.chain.row_entry and i.chain.row_entry.is_notes]
+            values = [i for i in table.mappings if i not in notes]
+            columns = [
+                app,
+                ColumnSpec(names.type_column, DataType.SMALLINT, nullable=False),
+                _text(names.value_column, _max_length(values, DEFAULT_VALUE_LENGTH)),
+                _text(names.notes_column, _max_length(notes, DEFAULT_NOTES_LENGTH)),
+            ]
+            return columns, (app.name, names.type_column), fk_app
+        members = self._mapped_columns(table, set())
+        if role is TableRole.WARRANTY:
+            type_column = row_types.warranty_field.type_column
+            columns = [app, ColumnSpec(type_column, DataType.SMALLINT, nullable=False), *members]
+            return columns, (app.name, type_column), fk_app
+        slot_column = row_types.add_collateral.slot_column
+        columns = [app, *members, ColumnSpec(slot_column, DataType.SMALLINT, nullable=False)]
+        return columns, (app.name, slot_column), fk_app
+
+    # -- the `tables` block (§16.1) --------------------------------------------------
+
+    def _table(self, table: TableInfo) -> TableSpec:
+        columns, primary_key, foreign_keys = self._inferred(table)
+        override = self.contract.tables.get(table.name)
+        if override is not None:
+            columns, primary_key, foreign_keys = self._apply_override(
+                table.name, override, columns, primary_key, foreign_keys
+            )
+        key_columns = set(primary_key)
+        columns = [
+            replace(column, nullable=False) if column.name in key_columns else column
+            for column in columns
+        ]
+        return TableSpec(table.name, table.role, tuple(columns), primary_key, foreign_keys)
+
+    def _known(self, table: str, key: str, names: Iterable[str], known: set[str]) -> bool:
+        unknown = [name for name in names if name not in known]
+        for name in unknown:
+            self.analysis.problem(
+                f"tables.{table}", f"column {name!r} is not a column of table {table}", key
+            )
+        return not unknown
+
+    def _apply_override(
+        self,
+        name: str,
+        override: TableOverride,
+        columns: list[ColumnSpec],
+        primary_key: tuple[str, ...],
+        foreign_keys: tuple[ForeignKeySpec, ...],
+    ) -> tuple[list[ColumnSpec], tuple[str, ...], tuple[ForeignKeySpec, ...]]:
+        known = {column.name for column in columns}
+        if override.primary_key is not None and self._known(
+            name, "primary_key", override.primary_key, known
+        ):
+            primary_key = tuple(override.primary_key)
+        if override.foreign_keys is not None:
+            declared = []
+            for key in override.foreign_keys:
+                if self._known(name, "foreign_keys", key.columns, known):
+                    declared.append(
+                        ForeignKeySpec(
+                            tuple(key.columns),
+                            key.references,
+                            tuple(key.referenced_columns),
+                            key.on_delete,
+                        )
+                    )
+            foreign_keys = tuple(declared)
+        if override.column_order is not None and self._known(
+            name, "column_order", override.column_order, known
+        ):
+            first = [
+                next(c for c in columns if c.name == n)
+                for n in dict.fromkeys(override.column_order)
+            ]
+            columns = first + [c for c in columns if c.name not in set(override.column_order)]
+        if override.sql_types is not None and self._known(
+            name, "sql_types", override.sql_types, known
+        ):
+            for column_name, sql_type in override.sql_types.items():
+                if not SQL_TYPE.fullmatch(sql_type.strip()):
+                    self.analysis.problem(
+                        f"tables.{name}",
+                        f"SQL type {sql_type!r} of column {column_name!r} is not a plain type "
+                        "name with an optional (n), (p, s) or (MAX)",
+                        "sql_types",
+                    )
+                    continue
+                columns = [
+                    replace(c, sql_type=" ".join(sql_type.split())) if c.name == column_name else c
+                    for c in columns
+                ]
+        return columns, primary_key, foreign_keys
+
+    def _check_foreign_keys(self, spec: TableSpec, by_name: dict[str, TableSpec]) -> None:
+        order = list(by_name)
+        for key in spec.foreign_keys:
+            location = f"tables.{spec.name}"
+            referenced = by_name.get(key.references)
+            if referenced is None:
+                self.analysis.problem(
+                    location,
+                    f"foreign key references {key.references!r}, which no mapping writes",
+                    "foreign_keys",
+                )
+                continue
+            self._known(
+                key.references, "foreign_keys", key.referenced_columns, set(referenced.column_names)
+            )
+            if len(key.columns) != len(key.referenced_columns):
+                self.analysis.problem(
+                    location,
+                    "foreign key has a different number of columns and referenced columns",
+                    "foreign_keys",
+                )
+            if key.references != spec.name and order.index(key.references) > order.index(spec.name):
+                self.analysis.problem(
+                    "contract",
+                    f"table {spec.name!r} must come after its parent {key.references!r}",
+                    "table_insertion_order",
+                )

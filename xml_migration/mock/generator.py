@@ -38,7 +38,6 @@ from xml_migration.mock.unread import unread_sections
 from xml_migration.mock.values import attribute_text
 
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-_TAIL = "</Request></Provenir>"
 
 MEDIAN_BYTES = 130 * 1024
 P90_BYTES = 540 * 1024
@@ -95,9 +94,9 @@ def generate_documents(
     Each document is faulted with probability `fault_rate`; faulted documents cycle
     through `fault_kinds` in order, so every kind appears once there are that many faults.
     Contact keys are `app_id * 10 + 1..3`, unique across runs whenever application keys
-    are. A `duplicate_con_id_across_documents` fault reuses the contact key of the latest
-    clean document with a contact; it is postponed to a later faulted document while none
-    exists. Same arguments, same bytes.
+    are. A `duplicate_con_id_across_documents` fault reuses the first contact key of the
+    latest document with contacts that is expected to load; it is postponed to a later
+    faulted document while there is none. Same arguments, same bytes.
     """
     if count < 0 or first_app_id < 1:
         raise ValueError("count must be >= 0 and first_app_id >= 1")
@@ -117,7 +116,7 @@ def generate_documents(
                 fault = candidate
                 next_fault += 1
         document = builder.build(rng, app_id, fault, donor_con_id)
-        if fault is None and document.con_ids:
+        if document.con_ids and (fault is None or EXPECTED_OUTCOMES[fault].stage is None):
             donor_con_id = document.con_ids[0]
         yield document
 
@@ -139,14 +138,15 @@ class _DocumentBuilder:
         unread: list[str] = []
         if self._unread is not None:
             target = min(MAX_BYTES, int(MEDIAN_BYTES * math.exp(_SIGMA * rng.gauss(0.0, 1.0))))
-            budget = target - len(head) - custdata_bytes - len(_TAIL)
+            budget = target - len(head) - custdata_bytes - len(_tail(fault))
             if budget > 0:
                 unread = self._unread.render(rng, app_id, received, budget)
         if fault is FaultKind.EXTERNAL_ENTITY:
             unread.append("<Note>&secret;&remote;</Note>")
-        xml = "".join((head, custdata, *unread, _TAIL))
+        tail = _tail(fault)
+        xml = "".join((head, custdata, *unread, tail))
         unread_size = sum(len(part) for part in unread)
-        size = len(head) + custdata_bytes + unread_size + len(_TAIL)
+        size = len(head) + custdata_bytes + unread_size + len(tail)
         con_ids = tuple(dict.fromkeys(plan.con_id for plan in contacts))
         return _finish(rng, app_id, xml, fault, con_ids, size, unread_size)
 
@@ -174,7 +174,7 @@ def _head(rng: Random, app_id: int, received: datetime, fault: FaultKind | None)
         address = f"2001:db8:{app_id % 65536:x}:{(app_id >> 16) % 65536:x}::{1 + int(draw * 999)}"
     else:
         address = ""
-    root = "ProvenirResponse" if fault is FaultKind.WRONG_ROOT_ELEMENT else "Provenir"
+    root = _root_name(fault)
     key = "" if fault is FaultKind.MISSING_APP_ID else f' ID="{app_id}"'
     doctype = ""
     if fault is FaultKind.ENTITY_EXPANSION:
@@ -187,6 +187,14 @@ def _head(rng: Random, app_id: int, received: datetime, fault: FaultKind | None)
         f'<Request{key} Process="CreditCardOrigination" '
         f'Timestamp="{received:%Y-%m-%dT%H:%M:%S}" Priority="{1 + app_id % 3}">'
     )
+
+
+def _root_name(fault: FaultKind | None) -> str:
+    return "ProvenirResponse" if fault is FaultKind.WRONG_ROOT_ELEMENT else "Provenir"
+
+
+def _tail(fault: FaultKind | None) -> str:
+    return f"</Request></{_root_name(fault)}>"
 
 
 def _replace_attribute(text: str, name: str, value: str) -> str:

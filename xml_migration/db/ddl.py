@@ -1,0 +1,85 @@
+"""DDL of a contract's tables: create, drop, reset, and the DDL text per dialect."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Engine, delete, inspect, text
+from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable, DropTable
+
+from xml_migration.contract.tables import TargetSchema
+from xml_migration.db.connection import dialect_name
+from xml_migration.db.dialects import sql_dialect
+from xml_migration.db.model import build_model
+from xml_migration.db.reflection import inspect_existing_tables
+
+log = logging.getLogger(__name__)
+
+
+def ddl_statements(target: TargetSchema, dialect: str) -> list[str]:
+    """The statements creating every table of `target` on `dialect`, in creation order.
+
+    Schema (PostgreSQL, SQL Server), source table, target tables in insertion order, the
+    processing log and its index.
+    """
+    model = build_model(target, dialect)
+    compiler_dialect = sql_dialect(dialect)
+    statements: list[Any] = []
+    if model.source.schema:
+        statements.append(CreateSchema(model.source.schema))
+    for table in (model.source, *model.tables, model.log):
+        statements.append(CreateTable(table))
+        statements.extend(CreateIndex(index) for index in sorted(table.indexes, key=str))
+    return [str(statement.compile(dialect=compiler_dialect)).strip() for statement in statements]
+
+
+def ddl_text(target: TargetSchema, dialect: str) -> str:
+    """`ddl_statements` as one SQL script."""
+    return "".join(f"{statement};\n\n" for statement in ddl_statements(target, dialect))
+
+
+def create_schema(engine: Engine, target: TargetSchema) -> None:
+    """Create the schema and every missing table; check the tables that already exist.
+
+    Idempotent. Raises `SchemaMismatchError` listing every incompatibility of existing
+    tables with the contract.
+    """
+    model = build_model(target, dialect_name(engine))
+    with engine.begin() as connection:
+        schema = model.source.schema
+        if schema and not inspect(connection).has_schema(schema):
+            connection.execute(CreateSchema(schema))
+        model.metadata.create_all(connection, checkfirst=True)
+    inspect_existing_tables(engine, target)
+
+
+def drop_schema(engine: Engine, target: TargetSchema, *, include_source: bool = False) -> None:
+    """Drop the processing log and the target tables (children first); the source table
+    only when `include_source`. Missing tables are ignored."""
+    model = build_model(target, dialect_name(engine))
+    tables = [model.log, *reversed(model.tables)]
+    if include_source:
+        tables.append(model.source)
+    with engine.begin() as connection:
+        for table in tables:
+            connection.execute(DropTable(table, if_exists=True))
+
+
+def reset_schema(engine: Engine, target: TargetSchema) -> None:
+    """Delete every migrated row and every processing log row; keep the source documents.
+
+    PostgreSQL truncates all of them in one statement; elsewhere rows are deleted table by
+    table, the log first, then children before parents.
+    """
+    model = build_model(target, dialect_name(engine))
+    tables = [model.log, *reversed(model.tables)]
+    with engine.begin() as connection:
+        if model.dialect == "postgresql":
+            preparer = connection.dialect.identifier_preparer
+            names = ", ".join(preparer.format_table(table) for table in tables)
+            connection.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY"))
+        else:
+            for table in tables:
+                connection.execute(delete(table))
+    log.info("reset %d tables", len(tables))

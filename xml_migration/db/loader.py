@@ -1,0 +1,333 @@
+"""Loading batches of outcomes: one transaction per batch, exactly once, failures isolated.
+
+A batch's rows (table by table, in insertion order) and its processing log rows are written
+in one transaction that commits whole or not at all. When the database rejects the batch
+because of some document, the batch is bisected until the offending documents stand alone;
+all others are loaded and each offender gets a failed log row saying why. Transient errors
+retry the same transaction with backoff. See docs/adr/0002-loading-transactions.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from xml_migration.contract.tables import TargetSchema
+from xml_migration.db.collisions import find_key_owners, rejection_failure
+from xml_migration.db.connection import dialect_name
+from xml_migration.db.dbapi import (
+    Connector,
+    begin,
+    discard,
+    engine_connector,
+    execute,
+    quoted_table,
+    release,
+    rollback_quietly,
+)
+from xml_migration.db.errors import (
+    ErrorKind,
+    LoadError,
+    TransientDatabaseError,
+    classify,
+    database_message,
+)
+from xml_migration.db.model import LOG, STATUS_FAILED, DatabaseModel, build_model
+from xml_migration.db.processing_log import LogContext, log_columns, log_row, utc_now
+from xml_migration.db.reflection import ExistingTables, inspect_existing_tables
+from xml_migration.db.writers import DEFAULT_METHODS, LoadMethod, TableWriter, table_writer
+from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome, MappedDocument
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Bounded retries of a transaction that failed for a transient reason."""
+
+    attempts: int = 5
+    first_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number `attempt` (1-based), doubling each time."""
+        return min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
+
+
+@dataclass
+class BatchResult:
+    """What loading one batch did, document by document."""
+
+    loaded: list[int] = field(default_factory=list)
+    """Keys of documents whose rows and success log row were committed."""
+    failures: list[DocumentFailure] = field(default_factory=list)
+    """Every failed log row written: the engine's failures and the database's rejections."""
+    skipped: list[int] = field(default_factory=list)
+    """Keys of documents another run recorded first (a concurrent run of the same keys)."""
+    rows_per_table: Counter[str] = field(default_factory=Counter)
+    retries: int = 0
+    """Transactions repeated after a transient error."""
+
+
+class BatchLoader:
+    """Loads batches of outcomes into one database through one connection.
+
+    Use `open_loader`. Not thread-safe; one loader per worker.
+    """
+
+    def __init__(
+        self,
+        connector: Connector,
+        model: DatabaseModel,
+        context: LogContext,
+        *,
+        existing: ExistingTables | None = None,
+        reprocess_failed: bool = False,
+        method: LoadMethod | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.connector = connector
+        self.model = model
+        self.context = context
+        self.reprocess_failed = reprocess_failed
+        self.method = method or DEFAULT_METHODS[connector.driver]
+        self.retry = retry or RetryPolicy()
+        identity = (existing or ExistingTables()).identity_columns
+        self._writers: dict[str, TableWriter] = {
+            spec.name: table_writer(
+                connector,
+                self.method,
+                model.table(spec.name),
+                spec.column_names,
+                identity=spec.name in identity,
+            )
+            for spec in model.target.tables
+        }
+        self._log_writer = table_writer(connector, self.method, model.log, log_columns(model))
+        self._connection: Any = None
+
+    def __enter__(self) -> BatchLoader:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connection."""
+        if self._connection is not None:
+            release(self._connection)
+            self._connection = None
+
+    def load(self, outcomes: Sequence[DocumentOutcome]) -> BatchResult:
+        """Write a batch: rows and log rows of all outcomes, in application key order.
+
+        Raises `TransientDatabaseError` when retries are exhausted and `LoadError` for an
+        error no document caused; in both cases nothing of the batch not yet reported is
+        written, and a re-run of the range resumes where it stopped.
+        """
+        result = BatchResult()
+        self._load_group(sorted(outcomes, key=lambda outcome: outcome.app_id), result)
+        return result
+
+    def _load_group(self, group: list[DocumentOutcome], result: BatchResult) -> None:
+        try:
+            self._transaction(lambda connection: self._write(connection, group), result)
+        except _DocumentError as error:
+            if len(group) == 1:
+                self._record_rejection(group[0], error, result)
+                return
+            middle = len(group) // 2
+            log.info("batch of %d documents rejected (%s); bisecting", len(group), error.message)
+            self._load_group(group[:middle], result)
+            self._load_group(group[middle:], result)
+            return
+        for outcome in group:
+            if isinstance(outcome, MappedDocument):
+                result.loaded.append(outcome.app_id)
+                result.rows_per_table.update(outcome.row_counts)
+            else:
+                result.failures.append(outcome)
+
+    def _write(self, connection: Any, group: list[DocumentOutcome]) -> None:
+        cursor = connection.cursor()
+        try:
+            if self.reprocess_failed:
+                self._delete_failed_log_rows(cursor, [outcome.app_id for outcome in group])
+            mapped = [outcome for outcome in group if isinstance(outcome, MappedDocument)]
+            for spec in self.model.target.tables:
+                rows = [row for document in mapped for row in document.rows.get(spec.name, ())]
+                self._writers[spec.name].write(cursor, rows)
+            when = utc_now()
+            self._log_writer.write(
+                cursor, [log_row(outcome, self.context, when) for outcome in group]
+            )
+        finally:
+            cursor.close()
+
+    def _delete_failed_log_rows(self, cursor: Any, app_ids: list[int]) -> None:
+        """Remove the failed log rows a reprocessed document replaces."""
+        quote = self.connector.dialect.identifier_preparer.quote
+        placeholder = self.connector.placeholder
+        sql = (
+            f"DELETE FROM {quoted_table(self.connector, self.model.log)} "
+            f"WHERE {quote(self.model.target.app_key_column)} = {placeholder} "
+            f"AND {quote(LOG.status)} = {placeholder}"
+        )
+        cursor.executemany(sql, [(app_id, STATUS_FAILED) for app_id in app_ids])
+
+    def _record_rejection(
+        self, outcome: DocumentOutcome, error: _DocumentError, result: BatchResult
+    ) -> None:
+        """Log why the database refused one document, unless another run recorded it."""
+        failure = self._transaction(
+            lambda connection: self._diagnose(connection, outcome, error), result
+        )
+        if failure is None:
+            log.info("document %d was recorded by another run; skipped", outcome.app_id)
+            result.skipped.append(outcome.app_id)
+            return
+        try:
+            self._transaction(lambda connection: self._write(connection, [failure]), result)
+        except _DocumentError as log_error:
+            if self._transaction(
+                lambda connection: self._recorded_elsewhere(connection, outcome.app_id), result
+            ):
+                result.skipped.append(outcome.app_id)
+                return
+            raise LoadError(
+                f"cannot record the outcome of document {outcome.app_id}: {log_error.message}"
+            ) from log_error.__cause__
+        log.info("document %d failed: %s", outcome.app_id, failure.failure_reason)
+        result.failures.append(failure)
+
+    def _recorded_elsewhere(self, connection: Any, app_id: int) -> bool:
+        """Whether a log row now blocks `app_id` (written by another run)."""
+        log_table = self.model.log
+        query = select(log_table.c[LOG.status]).where(self.model.log_app_key == app_id)
+        cursor = connection.cursor()
+        try:
+            statuses = {row[0] for row in execute(self.connector, cursor, query)}
+        finally:
+            cursor.close()
+        return bool(statuses) and not (self.reprocess_failed and statuses == {STATUS_FAILED})
+
+    def _diagnose(
+        self, connection: Any, outcome: DocumentOutcome, error: _DocumentError
+    ) -> DocumentFailure | None:
+        if self._recorded_elsewhere(connection, outcome.app_id):
+            return None
+        if isinstance(outcome, DocumentFailure):
+            raise LoadError(
+                f"cannot record the failure of document {outcome.app_id}: {error.message}"
+            )
+        cursor = connection.cursor()
+        try:
+            owners = find_key_owners(self.connector, cursor, self.model, outcome)
+        finally:
+            cursor.close()
+        return rejection_failure(
+            outcome, owners, self.model.target.root_table.name, error.kind, error.message
+        )
+
+    def _transaction(self, work: Any, result: BatchResult) -> Any:
+        """Run `work(connection)` in one transaction, retrying transient errors.
+
+        Document-caused errors become `_DocumentError`; others `LoadError`.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            connection = self._connect()
+            try:
+                begin(self.connector, connection)
+                value = work(connection)
+                connection.commit()
+                return value
+            except (LoadError, TransientDatabaseError):
+                rollback_quietly(connection)
+                raise
+            except Exception as exc:
+                rollback_quietly(connection)
+                kind = classify(exc)
+                if kind is ErrorKind.TRANSIENT:
+                    self._drop_connection()
+                    if attempt >= self.retry.attempts:
+                        raise TransientDatabaseError(
+                            f"gave up after {attempt} attempts: {database_message(exc)}"
+                        ) from exc
+                    delay = self.retry.delay(attempt)
+                    log.warning(
+                        "transient database error (%s); retry %d in %.1fs",
+                        database_message(exc),
+                        attempt,
+                        delay,
+                    )
+                    result.retries += 1
+                    time.sleep(delay)
+                    continue
+                if kind is ErrorKind.SYSTEM:
+                    raise LoadError(database_message(exc)) from exc
+                raise _DocumentError(kind, database_message(exc)) from exc
+
+    def _connect(self) -> Any:
+        if self._connection is None:
+            self._connection = self.connector.connect()
+        return self._connection
+
+    def _drop_connection(self) -> None:
+        if self._connection is not None:
+            discard(self._connection)
+            self._connection = None
+
+
+class _DocumentError(Exception):
+    """The database refused a group of documents because of (at least) one of them."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def open_loader(
+    engine: Engine,
+    target: TargetSchema,
+    context: LogContext | None = None,
+    *,
+    reprocess_failed: bool = False,
+    method: LoadMethod | None = None,
+    retry: RetryPolicy | None = None,
+) -> BatchLoader:
+    """A loader for `engine`, after checking that the tables can hold what `target` writes.
+
+    Raises `SchemaMismatchError` listing every incompatibility before anything is written.
+    """
+    existing = inspect_existing_tables(engine, target)
+    return BatchLoader(
+        engine_connector(engine),
+        build_model(target, dialect_name(engine)),
+        context or LogContext(),
+        existing=existing,
+        reprocess_failed=reprocess_failed,
+        method=method,
+        retry=retry,
+    )
+
+
+def load_batch(
+    engine: Engine,
+    target: TargetSchema,
+    outcomes: Sequence[DocumentOutcome],
+    context: LogContext | None = None,
+    *,
+    reprocess_failed: bool = False,
+) -> BatchResult:
+    """Load one batch with a loader of its own (for a single batch; runs use `open_loader`)."""
+    with open_loader(engine, target, context, reprocess_failed=reprocess_failed) as loader:
+        return loader.load(outcomes)

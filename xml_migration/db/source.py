@@ -1,0 +1,207 @@
+"""The source table: bulk writing of documents, streaming of the documents still to migrate,
+key ranges for partitioning, and counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import NamedTuple
+
+from sqlalchemy import Engine, Select, distinct, exists, func, literal, literal_column, select
+
+from xml_migration.contract.tables import TargetSchema
+from xml_migration.db.connection import dialect_name
+from xml_migration.db.dbapi import begin, discard, engine_connector, release, rollback_quietly
+from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
+from xml_migration.db.writers import DEFAULT_METHODS, table_writer
+
+INSERT_CHUNK_DOCUMENTS = 500
+
+
+class SourceDocument(NamedTuple):
+    """One source row: the application key and the document (text, or bytes)."""
+
+    app_id: int
+    document: str | bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRange:
+    """Keys `start`..`end` (inclusive) of one fixed-width range holding source documents."""
+
+    start: int
+    end: int
+    documents: int
+
+
+@dataclass(frozen=True, slots=True)
+class RangeCounts:
+    """Source documents of a key range by processing state."""
+
+    documents: int
+    successes: int
+    failures: int
+
+    @property
+    def pending(self) -> int:
+        return self.documents - self.successes - self.failures
+
+
+def _stored_document(model: DatabaseModel, app_id: int, document: str | bytes) -> str | bytes:
+    """Text as it is; bytes as UTF-8 text, except on SQLite which keeps any bytes as a blob
+    (documents in another encoding, or broken ones, reach the engine unchanged)."""
+    if isinstance(document, str) or model.dialect == "sqlite":
+        return document
+    try:
+        return document.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"document {app_id} is not UTF-8 and the source column "
+            f"{model.target.source_table}.{model.target.source_column} holds text"
+        ) from exc
+
+
+def insert_source_documents(
+    engine: Engine, target: TargetSchema, docs: Iterable[tuple[int, str | bytes]]
+) -> int:
+    """Write documents into the source table in bulk; returns how many were written.
+
+    `docs` is consumed lazily, `INSERT_CHUNK_DOCUMENTS` at a time, each chunk in its own
+    transaction (COPY on PostgreSQL).
+    """
+    model = build_model(target, dialect_name(engine))
+    connector = engine_connector(engine)
+    writer = table_writer(
+        connector,
+        DEFAULT_METHODS[connector.driver],
+        model.source,
+        (target.source_key_column, target.source_column),
+    )
+    written = 0
+    iterator = iter(docs)
+    connection = connector.connect()
+    try:
+        while chunk := list(islice(iterator, INSERT_CHUNK_DOCUMENTS)):
+            rows = [(key, _stored_document(model, key, doc)) for key, doc in chunk]
+            begin(connector, connection)
+            try:
+                cursor = connection.cursor()
+                writer.write(cursor, rows)
+                cursor.close()
+                connection.commit()
+            except BaseException:
+                rollback_quietly(connection)
+                raise
+            written += len(rows)
+    except BaseException:
+        discard(connection)
+        raise
+    release(connection)
+    return written
+
+
+def _key_bounds(model: DatabaseModel, query: Select, start: int | None, end: int | None) -> Select:
+    key = model.source.c[model.target.source_key_column]
+    if start is not None:
+        query = query.where(key >= start)
+    if end is not None:
+        query = query.where(key <= end)
+    return query
+
+
+def max_source_key(engine: Engine, target: TargetSchema) -> int | None:
+    """The largest application key in the source table; None when it is empty."""
+    model = build_model(target, dialect_name(engine))
+    with engine.connect() as connection:
+        value = connection.scalar(select(func.max(model.source.c[target.source_key_column])))
+    return None if value is None else int(value)
+
+
+def pending_documents_query(
+    model: DatabaseModel,
+    start: int | None,
+    end: int | None,
+    *,
+    reprocess_failed: bool = False,
+) -> Select:
+    """Source documents of a key range without a blocking log row, in key order.
+
+    A success log row always blocks; a failed one blocks unless `reprocess_failed`.
+    """
+    key = model.source.c[model.target.source_key_column]
+    logged = select(literal(1)).where(model.log_app_key == key)
+    if reprocess_failed:
+        logged = logged.where(model.log.c[LOG.status] == STATUS_SUCCESS)
+    query = select(key, model.source.c[model.target.source_column]).where(~exists(logged))
+    return _key_bounds(model, query, start, end).order_by(key)
+
+
+def read_pending_documents(
+    engine: Engine,
+    target: TargetSchema,
+    app_id_start: int | None,
+    app_id_end: int | None,
+    batch_size: int,
+    *,
+    reprocess_failed: bool = False,
+    limit: int | None = None,
+) -> Iterator[list[SourceDocument]]:
+    """Stream the documents still to migrate in a key range (bounds inclusive, None for
+    open), in key order, `batch_size` at a time.
+
+    Reads through a server-side cursor on PostgreSQL (`stream_results`), so only one batch
+    is in memory; the reading connection stays open until the iterator is exhausted or
+    closed. `limit` caps the number of documents.
+    """
+    model = build_model(target, dialect_name(engine))
+    query = pending_documents_query(
+        model, app_id_start, app_id_end, reprocess_failed=reprocess_failed
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=batch_size).execute(query)
+        for partition in result.partitions():
+            yield [SourceDocument(int(key), document) for key, document in partition]
+
+
+def source_key_ranges(engine: Engine, target: TargetSchema, width: int) -> list[KeyRange]:
+    """The ranges `[n * width, (n + 1) * width - 1]` that hold source documents, in order."""
+    if width < 1:
+        raise ValueError(f"range width must be positive, got {width}")
+    model = build_model(target, dialect_name(engine))
+    key = model.source.c[target.source_key_column]
+    bucket = key // literal_column(str(int(width)))
+    query = select(bucket, func.count()).group_by(bucket).order_by(bucket)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        KeyRange(int(index) * width, (int(index) + 1) * width - 1, int(count))
+        for index, count in rows
+    ]
+
+
+def range_counts(
+    engine: Engine, target: TargetSchema, app_id_start: int | None, app_id_end: int | None
+) -> RangeCounts:
+    """How many source documents a key range holds, and how many have each outcome."""
+    model = build_model(target, dialect_name(engine))
+    key = model.source.c[target.source_key_column]
+    status = model.log.c[LOG.status]
+    documents = _key_bounds(
+        model, select(func.count()).select_from(model.source), app_id_start, app_id_end
+    )
+    outcomes = _key_bounds(
+        model,
+        select(status, func.count(distinct(key)))
+        .select_from(model.source.join(model.log, model.log_app_key == key))
+        .where(status.in_((STATUS_SUCCESS, STATUS_FAILED)))
+        .group_by(status),
+        app_id_start,
+        app_id_end,
+    )
+    with engine.connect() as connection:
+        total = int(connection.scalar(documents) or 0)
+        by_status = {row[0]: int(row[1]) for row in connection.execute(outcomes)}
+    return RangeCounts(total, by_status.get(STATUS_SUCCESS, 0), by_status.get(STATUS_FAILED, 0))

@@ -64,6 +64,7 @@ def test_parse_decimal_literal(text: str, expected: Decimal | None) -> None:
         ("abc .25", Decimal("0.25")),
         ("12,345,678.9x", Decimal("12345678.9")),
         ("1234,567", Decimal("1234")),
+        ("1,234,5678", Decimal("1234")),
         ("12.", Decimal("12")),
         ("1-800-555", Decimal("1")),
     ],

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from xml_migration.contract.expression.nodes import TypeName
+from xml_migration.contract.expression.semantics import to_number
 from xml_migration.contract.tables import ColumnSpec, DataType
 from xml_migration.contract.values import (
     ConversionFailed,
     ValueOutOfRange,
     make_converter,
-    parse_decimal_literal,
 )
 
 _MAX_PRECISION = 38
@@ -21,7 +21,7 @@ _DATA_TYPES = frozenset(data_type.value for data_type in DataType)
 
 
 def cast_column(target: TypeName) -> ColumnSpec | None:
-    """The column type a CAST converts to; None for `float` (an unrounded number).
+    """The column type a CAST converts to; None for `float` (a number, not rounded).
 
     Raises ValueError with a readable message for an unknown type or wrong arguments.
     """
@@ -56,7 +56,7 @@ def make_cast(target: TypeName, boolean_to_bit: Mapping[str, int]) -> Callable[[
     """
     column = cast_column(target)
     if column is None:
-        return _to_float
+        return to_number
     convert = make_converter(column, boolean_to_bit)
 
     def cast(value: object) -> object:
@@ -71,11 +71,3 @@ def make_cast(target: TypeName, boolean_to_bit: Mapping[str, int]) -> Callable[[
         return result
 
     return cast
-
-
-def _to_float(value: object) -> Decimal | None:
-    if type(value) is Decimal:
-        return value
-    if type(value) is str:
-        return parse_decimal_literal(value)
-    return None

@@ -41,6 +41,7 @@ from xml_migration.contract.expression.semantics import (
     like_matcher,
     like_text,
     naive_utc,
+    text_number,
     to_datetime,
     to_number,
 )
@@ -306,9 +307,11 @@ class _Compiler:
 
             def like_constant(frame: _Frame) -> bool | None:
                 value = operand(frame)
-                if value is None:
-                    return None
-                return (matches(like_text(value).casefold()) is None) is negated
+                if type(value) is not str:
+                    if value is None:
+                        return None
+                    value = like_text(value)
+                return (matches(value.casefold()) is None) is negated
 
             return like_constant
         pattern = self.compile(node.pattern)
@@ -430,7 +433,7 @@ def _compare_with_text(
         value = operand(frame)
         if type(value) is str:
             if number is not None:
-                value_number = parse_decimal_literal(value)
+                value_number = text_number(value)
                 if value_number is not None:
                     return compare(value_number, number)
             return compare(value.casefold(), folded)
@@ -453,7 +456,7 @@ def _compare_with_number(
         if type(value) is Decimal:
             return compare(value, number)
         if type(value) is str:
-            value_number = parse_decimal_literal(value)
+            value_number = text_number(value)
             return None if value_number is None else compare(value_number, number)
         return None
 

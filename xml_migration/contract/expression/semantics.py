@@ -30,13 +30,17 @@ ARITHMETIC = Context(
 )
 _MAX_DAYS = 10_000_000
 
+# Texts repeat across rows and WHEN branches; Decimal and datetime values are immutable.
+text_number = lru_cache(maxsize=8192)(parse_decimal_literal)
+text_datetime = lru_cache(maxsize=8192)(parse_datetime)
+
 
 def to_number(value: object) -> Decimal | None:
     """An arithmetic operand as a number: numbers and numeric texts convert, else NULL."""
     if type(value) is Decimal:
         return value
     if type(value) is str:
-        return parse_decimal_literal(value)
+        return text_number(value)
     return None
 
 
@@ -45,7 +49,7 @@ def to_datetime(value: object) -> datetime | None:
     if type(value) is datetime:
         return value
     if type(value) is str:
-        return parse_datetime(value)
+        return text_datetime(value)
     return None
 
 
@@ -73,9 +77,9 @@ def comparable(left: object, right: object) -> tuple[object, object] | None:
             return None
         return left_number, right_number
     if left_type is str and right_type is str:
-        left_number = parse_decimal_literal(left)
+        left_number = text_number(left)
         if left_number is not None:
-            right_number = parse_decimal_literal(right)
+            right_number = text_number(right)
             if right_number is not None:
                 return left_number, right_number
         return left.casefold(), right.casefold()

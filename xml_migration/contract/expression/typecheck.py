@@ -21,6 +21,8 @@ from xml_migration.contract.expression.nodes import (
     Unary,
 )
 
+MAX_DEPTH = 200
+
 
 class Kind(Enum):
     """What an expression yields: a scalar value, or a three-valued condition."""
@@ -37,9 +39,19 @@ def check_kinds(node: Node, source: str) -> Kind:
 class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
+        self.depth = 0
 
     def require(self, node: Node, expected: Kind, context: str) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionError(
+                f"the expression nests more than {MAX_DEPTH} operations deep",
+                self.source,
+                node.line,
+                node.column,
+            )
         found = self.kind(node)
+        self.depth -= 1
         if found is expected:
             return
         if expected is Kind.CONDITION:

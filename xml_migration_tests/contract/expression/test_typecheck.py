@@ -80,3 +80,9 @@ def test_violations(text: str, message: str, column: int) -> None:
         kind_of(text)
     assert raised.value.message == message
     assert raised.value.column == column
+
+
+def test_a_tree_deeper_than_the_limit_is_an_error() -> None:
+    kind_of(" + ".join(["a"] * 150))
+    with pytest.raises(ExpressionError, match="nests more than 200 operations deep"):
+        kind_of(" + ".join(["a"] * 250))

@@ -1,0 +1,157 @@
+"""`xml-migration generate`: mock documents into the source table, with a fault manifest."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from xml_migration.contract.errors import ContractError
+from xml_migration.mock.generator import Profile
+from xml_migration.mock.report import GenerationReport
+
+DB_URL_VARIABLE = "XML_MIGRATION_DB_URL"
+DEFAULT_MANIFEST = "manifests/fault_manifest_{first_app_id}-{last_app_id}.json"
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "generate",
+        help="generate mock credit-application documents into the source table",
+        description=(
+            "Generate mock documents for the credit-application contract into the source "
+            "table, continuing after its largest app_id, and print the key range, size "
+            "percentiles and injected faults. With --fault-rate, a fault manifest (app_id, "
+            "fault, expected outcome) is written."
+        ),
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        default=os.environ.get(DB_URL_VARIABLE),
+        help=f"database URL (SQLAlchemy form; default ${DB_URL_VARIABLE})",
+    )
+    parser.add_argument("--count", type=_non_negative, required=True, help="documents")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--profile",
+        choices=[profile.value for profile in Profile],
+        default=Profile.PRODUCTION.value,
+        help="document sizes: production (median 130 KiB) or compact (about 8 KiB)",
+    )
+    parser.add_argument(
+        "--fault-rate", type=_rate, default=0.0, help="share of faulted documents, 0..1"
+    )
+    parser.add_argument(
+        "--manifest",
+        metavar="PATH",
+        help="fault manifest path; {first_app_id} and {last_app_id} are filled in "
+        f"(default with --fault-rate: {DEFAULT_MANIFEST})",
+    )
+    parser.add_argument("--contract", metavar="PATH", help="contract (default: shipped)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="generate without a database (app_id from 1) and report the generation speed",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.set_defaults(func=run)
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.dry_run and not args.db:
+        print(f"error: --db URL (or ${DB_URL_VARIABLE}) is required, or --dry-run", file=sys.stderr)
+        return 2
+    manifest = args.manifest or (DEFAULT_MANIFEST if args.fault_rate > 0 else None)
+    try:
+        with _progress(args.count) as advance:
+            report = _generate(args, manifest, advance)
+    except (ContractError, SQLAlchemyError, OSError, ValueError) as error:
+        logger.debug("generation failed", exc_info=True)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.to_json(), indent=1))
+    else:
+        print(_summary(report))
+    return 0
+
+
+def _generate(
+    args: argparse.Namespace, manifest: str | None, advance: Callable[[int], None] | None
+) -> GenerationReport:
+    options = {
+        "seed": args.seed,
+        "profile": args.profile,
+        "fault_rate": args.fault_rate,
+        "manifest_path": manifest,
+        "progress": advance,
+    }
+    if args.dry_run:
+        from xml_migration.mock.benchmark import generate_without_database
+
+        return generate_without_database(args.count, **options)
+    from xml_migration.mock.database import generate_into_database
+
+    return generate_into_database(args.db, args.count, contract_path=args.contract, **options)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on a terminal; nothing when the output is redirected."""
+    if not sys.stdout.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("generating", total=total)
+        yield lambda done: progress.advance(task, done)
+
+
+def _kib(size: int) -> str:
+    return f"{size / 1024:,.1f} KiB"
+
+
+def _summary(report: GenerationReport) -> str:
+    if report.documents == 0:
+        return "generated 0 documents"
+    lines = [
+        f"generated {report.documents:,} documents, app_id {report.first_app_id}.."
+        f"{report.last_app_id} ({report.profile} profile, seed {report.seed})",
+        f"size p50 {_kib(report.size_p50)}, p90 {_kib(report.size_p90)}, "
+        f"max {_kib(report.size_max)}; total {report.total_bytes / 2**20:,.1f} MiB, "
+        f"{report.unread_share:.1%} in unread sections",
+    ]
+    faults = sum(report.faults.values())
+    if faults:
+        counts = ", ".join(f"{kind} {count}" for kind, count in sorted(report.faults.items()))
+        lines.append(f"faults {faults}: {counts}")
+    else:
+        lines.append("faults 0")
+    if report.manifest_path is not None:
+        lines.append(f"fault manifest: {report.manifest_path}")
+    lines.append(f"{report.seconds:.2f} s, {report.documents_per_second:,.0f} documents/s")
+    return "\n".join(lines)

@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, null, or_, select
-from sqlalchemy.sql import ColumnElement, FromClause
+from sqlalchemy import and_, or_, select
 
-from xml_migration.contract.tables import TableSpec
 from xml_migration.db.dbapi import Connector, execute
 from xml_migration.db.errors import ErrorKind
 from xml_migration.db.model import DatabaseModel
@@ -34,19 +32,6 @@ class KeyOwner:
         return f"{self.table} ({columns})=({values})"
 
 
-def _owner_of(model: DatabaseModel, spec: TableSpec) -> tuple[ColumnElement[Any], FromClause]:
-    target = model.target
-    table = model.table(spec.name)
-    if target.app_key_column in spec.column_names:
-        return table.c[target.app_key_column], table
-    contact_key = target.contact_key_column
-    if target.contact_table and contact_key and contact_key in spec.column_names:
-        contact = model.table(target.contact_table)
-        joined = table.outerjoin(contact, table.c[contact_key] == contact.c[contact_key])
-        return contact.c[target.app_key_column], joined
-    return null(), table
-
-
 def find_key_owners(
     connector: Connector, cursor: Any, model: DatabaseModel, document: MappedDocument
 ) -> list[KeyOwner]:
@@ -60,7 +45,7 @@ def find_key_owners(
         positions = [spec.column_names.index(name) for name in spec.primary_key]
         keys = {tuple(row[position] for position in positions) for row in rows}
         table = model.table(spec.name)
-        owner, from_clause = _owner_of(model, spec)
+        owner, from_clause = model.owner(spec)
         key_columns = [table.c[name] for name in spec.primary_key]
         matches = or_(
             *(

@@ -6,9 +6,15 @@ extended error name, and by the standard exception class names as a fallback.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 MESSAGE_MAX_LENGTH = 300
+
+DRIVER_PREFIX = re.compile(r"^(\[[^\]]*\]\s*)+")
+"""`[Microsoft][ODBC Driver 18 for SQL Server][SQL Server]`, `[23505]`."""
+DRIVER_SUFFIX = re.compile(r"(\s*\(\d+\))?\s*\(SQL\w+\)$")
+"""`(2627) (SQLExecDirectW)`."""
 
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03", "HYT00", "HYT01"})
 """Serialization failure, deadlock, server shutdown or restart, timeouts."""
@@ -84,4 +90,5 @@ def database_message(exc: BaseException) -> str:
         args = getattr(exc, "args", ())
         text = args[1] if sqlstate(exc) and len(args) >= 2 else str(exc)
     text = " ".join(str(text).split())
+    text = DRIVER_SUFFIX.sub("", DRIVER_PREFIX.sub("", text))
     return text[:MESSAGE_MAX_LENGTH]

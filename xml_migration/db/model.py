@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -19,9 +20,11 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    null,
 )
 from sqlalchemy import types as sa
 from sqlalchemy.dialects import mssql
+from sqlalchemy.sql import ColumnElement, FromClause
 
 from xml_migration.contract.tables import TableSpec, TargetSchema
 from xml_migration.db.types import column_type, key_type, unbounded_text
@@ -75,8 +78,29 @@ class DatabaseModel:
         return self.metadata.tables[_qualified(self.source.schema, name)]
 
     @property
-    def log_app_key(self) -> Column[int]:
+    def log_app_key(self) -> Column[Any]:
         return self.log.c[self.target.app_key_column]
+
+    @property
+    def source_key(self) -> Column[Any]:
+        return self.source.c[self.target.source_key_column]
+
+    def owner(self, spec: TableSpec) -> tuple[ColumnElement[Any], FromClause]:
+        """The application key owning each row of `spec`'s table, and what to select from.
+
+        Tables carrying the application key own their rows directly; child tables reach it
+        through the contact table (an orphan child row has a NULL owner).
+        """
+        target = self.target
+        table = self.table(spec.name)
+        if target.app_key_column in spec.column_names:
+            return table.c[target.app_key_column], table
+        contact_key = target.contact_key_column
+        if target.contact_table and contact_key and contact_key in spec.column_names:
+            contact = self.table(target.contact_table)
+            joined = table.outerjoin(contact, table.c[contact_key] == contact.c[contact_key])
+            return contact.c[target.app_key_column], joined
+        return null(), table
 
 
 def _qualified(schema: str | None, name: str) -> str:

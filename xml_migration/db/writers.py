@@ -52,11 +52,11 @@ def _needs_sqlite_conversion(type_: sa.TypeEngine[Any]) -> bool:
 
 def _odbc_input_size(type_: sa.TypeEngine[Any]) -> tuple[int, int, int] | None:
     """The ODBC parameter type of a column, so that `fast_executemany` binds every row
-    alike (a NULL in the first row must not decide a column's type)."""
+    alike (a NULL in the first row must not decide a column's type, and date-times keep
+    their microseconds). Text is left to pyodbc, which sizes it from the data and lets the
+    database judge its length."""
     import pyodbc
 
-    if isinstance(type_, sa.String):
-        return (pyodbc.SQL_WVARCHAR, type_.length or 0, 0)
     if isinstance(type_, sa.BigInteger):
         return (pyodbc.SQL_BIGINT, 0, 0)
     if isinstance(type_, sa.Integer):

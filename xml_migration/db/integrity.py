@@ -25,7 +25,7 @@ LOG_PAGE_SIZE = 5_000
 
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
+class IntegrityResult:
     """The verdict of one check, with the first offending application keys and counts."""
 
     name: str
@@ -106,15 +106,12 @@ def _documents_without_outcome(model: DatabaseModel, keys: _Bounds) -> Select[An
 
 
 def check_no_lost_records(
-    engine: Engine,
-    target: TargetSchema,
-    app_id_start: int | None = None,
-    app_id_end: int | None = None,
-) -> CheckResult:
+    engine: Engine, target: TargetSchema, id_range: tuple[int, int] | None = None
+) -> IntegrityResult:
     """Every source document has a log outcome, and every success has exactly the rows its
     log row says it wrote (and no application has rows without a success)."""
     model = build_model(target, dialect_name(engine))
-    keys = _Bounds(app_id_start, app_id_end)
+    keys = _Bounds(*id_range) if id_range else _Bounds()
     without = _documents_without_outcome(model, keys)
     mismatched: list[int] = []
     with engine.connect() as connection:
@@ -145,7 +142,7 @@ def check_no_lost_records(
             f"{keys.describe()}: {lost_count} documents without an outcome, "
             f"{len(mismatched)} applications whose rows differ from their log row"
         )
-    return CheckResult(
+    return IntegrityResult(
         "no_lost_records",
         passed,
         description,
@@ -170,15 +167,12 @@ def _windows(
 
 
 def check_no_duplicates(
-    engine: Engine,
-    target: TargetSchema,
-    app_id_start: int | None = None,
-    app_id_end: int | None = None,
-) -> CheckResult:
+    engine: Engine, target: TargetSchema, id_range: tuple[int, int] | None = None
+) -> IntegrityResult:
     """No application has more than one log row, no primary key is held by two rows, and
     no row references a parent row that does not exist."""
     model = build_model(target, dialect_name(engine))
-    keys = _Bounds(app_id_start, app_id_end)
+    keys = _Bounds(*id_range) if id_range else _Bounds()
     offending: list[int] = []
     metadata: dict[str, int] = {}
     problems: list[str] = []
@@ -215,7 +209,7 @@ def check_no_duplicates(
         if passed
         else f"{keys.describe()}: " + "; ".join(problems)
     )
-    return CheckResult("no_duplicates", passed, description, _first(offending), metadata)
+    return IntegrityResult("no_duplicates", passed, description, _first(offending), metadata)
 
 
 def _duplicate_keys(
@@ -299,15 +293,12 @@ def _orphans(
 
 
 def check_reconciliation(
-    engine: Engine,
-    target: TargetSchema,
-    app_id_start: int | None = None,
-    app_id_end: int | None = None,
-) -> CheckResult:
+    engine: Engine, target: TargetSchema, id_range: tuple[int, int] | None = None
+) -> IntegrityResult:
     """Counts agree: source documents = documents with an outcome, every log row has its
     source document, and every table holds as many rows as the success log rows say."""
     model = build_model(target, dialect_name(engine))
-    keys = _Bounds(app_id_start, app_id_end)
+    keys = _Bounds(*id_range) if id_range else _Bounds()
     app_key = model.log_app_key
     status = model.log.c[LOG.status]
     with engine.connect() as connection:
@@ -388,17 +379,15 @@ def check_reconciliation(
         if passed
         else f"{keys.describe()}: " + "; ".join(problems)
     )
-    return CheckResult("reconciliation", passed, description, _first(first_without), metadata)
+    return IntegrityResult("reconciliation", passed, description, _first(first_without), metadata)
 
 
-def run_integrity_checks(
-    engine: Engine,
-    target: TargetSchema,
-    app_id_start: int | None = None,
-    app_id_end: int | None = None,
-) -> list[CheckResult]:
-    """All three checks for a key range (None: open side)."""
-    return [
-        check(engine, target, app_id_start, app_id_end)
-        for check in (check_no_lost_records, check_no_duplicates, check_reconciliation)
-    ]
+INTEGRITY_CHECKS = (check_no_lost_records, check_no_duplicates, check_reconciliation)
+
+
+def integrity_checks(
+    engine: Engine, target: TargetSchema, id_range: tuple[int, int] | None = None
+) -> dict[str, IntegrityResult]:
+    """Every check for the application keys `id_range` (inclusive; None: all), by name."""
+    results = [check(engine, target, id_range) for check in INTEGRITY_CHECKS]
+    return {result.name: result for result in results}

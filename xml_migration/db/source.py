@@ -118,6 +118,16 @@ def max_source_key(engine: Engine, target: TargetSchema) -> int | None:
     return None if value is None else int(value)
 
 
+def source_key_range(engine: Engine, target: TargetSchema) -> tuple[int, int] | None:
+    """The smallest and largest application keys of the source table; None when empty."""
+    model = build_model(target, dialect_name(engine))
+    with engine.connect() as connection:
+        low, high = connection.execute(
+            select(func.min(model.source_key), func.max(model.source_key))
+        ).one()
+    return None if low is None else (int(low), int(high))
+
+
 def pending_documents_query(
     model: DatabaseModel,
     start: int | None,

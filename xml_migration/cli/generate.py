@@ -17,6 +17,7 @@ from xml_migration.mock.generator import Profile
 from xml_migration.mock.report import GenerationReport
 
 DB_URL_VARIABLE = "XML_MIGRATION_DB_URL"
+CONTRACT_VARIABLE = "XML_MIGRATION_CONTRACT"
 DEFAULT_MANIFEST = "manifests/fault_manifest_{first_app_id}-{last_app_id}.json"
 
 logger = logging.getLogger(__name__)
@@ -56,7 +57,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fault manifest path; {first_app_id} and {last_app_id} are filled in "
         f"(default with --fault-rate: {DEFAULT_MANIFEST})",
     )
-    parser.add_argument("--contract", metavar="PATH", help="contract (default: shipped)")
+    parser.add_argument(
+        "--contract",
+        metavar="PATH",
+        default=os.environ.get(CONTRACT_VARIABLE),
+        help=f"contract (default ${CONTRACT_VARIABLE}, else the shipped one)",
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",

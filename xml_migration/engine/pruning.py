@@ -1,0 +1,334 @@
+"""Contract-aware pruning: cut the subtrees a contract never reads out of a document's text.
+
+Most of a production document's bytes are embedded reports and journals outside the
+application container. `prune` removes the element subtrees a `KeepSpec` does not keep with
+C-speed string searches, so that the XML parser only sees the parts a contract can read.
+The pruned text is the original text minus the removed element spans: the prolog, every
+kept ancestor's start and end tag, the text and comments between kept children, and every
+kept subtree stay byte for byte, and the parser checks all of them as usual.
+
+A removed span is never parsed. It is scanned exactly enough to find where its element ends
+(CDATA sections, comments, processing instructions and nested elements of the same name are
+honoured) and checked for the malformations that cheap counts can reveal. Whenever pruning
+cannot be shown to give the same result as parsing the whole document, `prune` returns
+None and the caller parses the whole document. docs/adr (contract-aware pruning) lists what
+the checks can and cannot detect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+
+Path = tuple[str, ...]
+"""An element path as the local names from the root element down."""
+
+_NAME = r"[^\s<>/=!?\"'&;]+"
+_START_TAG = re.compile(
+    rf"<(?P<name>{_NAME})(?:\s+{_NAME}\s*=\s*(?:\"[^<\"]*\"|'[^<']*'))*\s*(?P<empty>/?)>"
+)
+_END_TAG = re.compile(rf"</(?P<name>{_NAME})\s*>")
+_PI_TARGET = re.compile(rf"<\?(?P<target>{_NAME})(?:\s|\?>)")
+_BAD_REFERENCE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);)")
+_PROLOG_SPACE = re.compile(r"[ \t\r\n]*")
+_BRACKET_PROBES = 8
+_END_TAG_OPEN = re.compile("</")
+_EMPTY_TAG_CLOSE = re.compile("/>")
+"""Counted with `findall`: the regular expression engine's literal search beats
+`str.count` for two-character needles whose last character is common."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeepSpec:
+    """Which elements of a document pruning keeps.
+
+    Elements at `subtree_paths` are kept whole. Elements at `element_paths` keep their
+    start and end tags (so their attributes) but not their content. Every ancestor of a
+    kept element keeps its tags; its text, comments and processing instructions stay too.
+    Every other element is removed with its whole subtree.
+    """
+
+    subtree_paths: frozenset[Path]
+    element_paths: frozenset[Path]
+    _walked: frozenset[Path] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        kept = self.subtree_paths | self.element_paths
+        if any(not path for path in kept):
+            raise ValueError("kept paths must name at least the root element")
+        walked = frozenset(path[:depth] for path in kept for depth in range(1, len(path)))
+        object.__setattr__(self, "_walked", walked)
+
+    def action(self, path: Path) -> _Action:
+        """What pruning does with an element at `path`."""
+        if path in self.subtree_paths:
+            return _Action.KEEP
+        if path in self._walked:
+            return _Action.WALK
+        if path in self.element_paths:
+            return _Action.TAGS
+        return _Action.REMOVE
+
+
+class _Action(Enum):
+    KEEP = "keep the element and its whole subtree"
+    WALK = "keep the element's tags and decide for each child"
+    TAGS = "keep the element's tags, remove its content"
+    REMOVE = "remove the element and its subtree"
+
+
+def keep_spec_for(application_container_path: Path, read_paths: Iterable[Path]) -> KeepSpec:
+    """The keep specification of a contract.
+
+    `application_container_path` is the parent path of `xml_application_path`: everything
+    inside the container may be read by contacts and expressions (spec §8.1, §14.7).
+    `read_paths` are the other element paths the contract reads (the application key path,
+    mapping paths): elements there outside the container keep their attributes.
+    """
+    container = tuple(application_container_path)
+    if not container:
+        raise ValueError("the application container path is empty: nothing can be pruned")
+    outside = frozenset(
+        tuple(path) for path in read_paths if tuple(path)[: len(container)] != container
+    )
+    return KeepSpec(subtree_paths=frozenset({container}), element_paths=outside)
+
+
+def prune(text: str, spec: KeepSpec, *, check_removed: bool = True) -> str | None:
+    """The text with every element `spec` does not keep removed, or None.
+
+    None means pruning cannot be shown to give the same result as parsing the whole text
+    (a document type declaration, markup the scan does not understand, a root element no
+    kept path starts with, or a removed span failing a check); the caller then parses the
+    whole text. `check_removed=False` skips the counting checks of removed spans (see the
+    ADR for what they detect and what they cost); the scan that finds where removed
+    elements end is exact either way.
+    """
+    root_start = _skip_prolog(text)
+    if root_start is None:
+        return None
+    root = _START_TAG.match(text, root_start)
+    if root is None or spec.action((_local(root.group("name")),)) is _Action.REMOVE:
+        return None
+    pruner = _Pruner(text, spec, check_removed)
+    if pruner.element(root_start, ()) is None:
+        return None
+    return pruner.pruned_text()
+
+
+def _skip_prolog(text: str) -> int | None:
+    """Position of the root start tag, or None when the prolog holds anything but a
+    leading byte order mark, the XML declaration, comments, processing instructions and
+    white space."""
+    first = position = 1 if text.startswith("\ufeff") else 0
+    while True:
+        position = _PROLOG_SPACE.match(text, position).end()
+        if text.startswith("<?", position):
+            end = _markup_end(text, position, declaration_allowed=position == first)
+        elif text.startswith("<!--", position):
+            end = _markup_end(text, position)
+        elif text.startswith("<", position) and not text.startswith("<!", position):
+            return position
+        else:
+            return None
+        if end is None:
+            return None
+        position = end
+
+
+class _Pruner:
+    """One pruning pass over a text: walks the kept ancestors, collects the spans to cut."""
+
+    def __init__(self, text: str, spec: KeepSpec, check_removed: bool) -> None:
+        self.text = text
+        self.spec = spec
+        self.check_removed = check_removed
+        self.cuts: list[tuple[int, int]] = []
+
+    def pruned_text(self) -> str:
+        if not self.cuts:
+            return self.text
+        pieces = []
+        position = 0
+        for start, stop in self.cuts:
+            pieces.append(self.text[position:start])
+            position = stop
+        pieces.append(self.text[position:])
+        return "".join(pieces)
+
+    def element(self, start: int, parent: Path) -> int | None:
+        """Handle the element whose start tag begins at `start`; return its end position."""
+        text = self.text
+        tag = _START_TAG.match(text, start)
+        if tag is None:
+            return None
+        name = tag.group("name")
+        path = (*parent, _local(name))
+        action = self.spec.action(path)
+        if tag.group("empty"):
+            if action is _Action.REMOVE:
+                self.cuts.append((start, tag.end()))
+            return tag.end()
+        if action is _Action.WALK:
+            return self.children(tag.end(), name, path)
+        checked = self.check_removed and action is not _Action.KEEP
+        closing = _end_tag_of(text, tag.end(), name, checked)
+        if closing is None:
+            return None
+        content_end, end = closing
+        if action is _Action.REMOVE:
+            self.cuts.append((start, end))
+        elif action is _Action.TAGS and content_end > tag.end():
+            self.cuts.append((tag.end(), content_end))
+        return end
+
+    def children(self, position: int, name: str, path: Path) -> int | None:
+        """Handle the content of a walked element up to its end tag; return its end."""
+        text = self.text
+        while True:
+            position = text.find("<", position)
+            if position < 0:
+                return None
+            if text.startswith("</", position):
+                end_tag = _END_TAG.match(text, position)
+                if end_tag is None or end_tag.group("name") != name:
+                    return None
+                return end_tag.end()
+            if text.startswith(("<!", "<?"), position):
+                position = _markup_end(text, position)
+            else:
+                position = self.element(position, path)
+            if position is None:
+                return None
+
+
+def _local(name: str) -> str:
+    """The local name of a (possibly prefixed) element name."""
+    return name.rpartition(":")[2]
+
+
+def _markup_end(text: str, start: int, declaration_allowed: bool = False) -> int | None:
+    """End of the comment, CDATA section or processing instruction starting at `start`.
+
+    None for any other markup (a document type declaration, a stray `<!`) and for the
+    forms a parser rejects: an unterminated section, `--` inside a comment or a comment
+    ending in `-`, a processing instruction without a target or targeting `xml` (other
+    than the XML declaration where `declaration_allowed`).
+    """
+    if text.startswith("<!--", start):
+        end = text.find("-->", start + 4)
+        if end < 0 or text.find("--", start + 4, end) >= 0 or text[end - 1] == "-":
+            return None
+        return end + 3
+    if text.startswith("<![CDATA[", start):
+        return _cdata_end(text, start + 9)
+    if text.startswith("<?", start):
+        target = _PI_TARGET.match(text, start)
+        end = text.find("?>", start + 2)
+        if target is None or end < 0:
+            return None
+        name = target.group("target")
+        if name.lower() == "xml" and not (declaration_allowed and name == "xml"):
+            return None
+        return end + 2
+    return None
+
+
+def _cdata_end(text: str, position: int) -> int | None:
+    """End of the CDATA section whose content starts at `position`, or None.
+
+    Looks for `]` first: a single-character search runs at memory speed, and bulky CDATA
+    payloads (raw bureau responses) rarely contain `]`. Falls back to searching `]]>`
+    when they do.
+    """
+    for _ in range(_BRACKET_PROBES):
+        bracket = text.find("]", position)
+        if bracket < 0:
+            return None
+        if text.startswith("]]>", bracket):
+            return bracket + 3
+        position = bracket + 1
+    end = text.find("]]>", position)
+    return None if end < 0 else end + 3
+
+
+@lru_cache(maxsize=512)
+def _events(name: str) -> re.Pattern[str]:
+    """Markup in an element's content that matters for finding its end tag.
+
+    Start and end tags of elements with the same name, comments, CDATA sections and
+    processing instructions (whose content may look like markup), and a `<` that cannot
+    start any markup (group `stray`; the parser rejects it).
+    """
+    return re.compile(
+        rf"<(?:(?P<end>/)?{re.escape(name)}(?=[\s/>])|[!?]|(?P<stray>[\s<>=&\"'0-9.-]))"
+    )
+
+
+def _end_tag_of(text: str, position: int, name: str, checked: bool) -> tuple[int, int] | None:
+    """Start and end of the end tag closing the element named `name` whose content starts
+    at `position`, or None.
+
+    Between the markup `_events` finds, the content is not tokenised. When `checked`,
+    every plain part (outside comments, CDATA sections and processing instructions) must
+    pass `_plain_balance`, and over the whole content start tags must equal end tags plus
+    empty-element tags.
+    """
+    events = _events(name)
+    depth = 1
+    plain_from = position
+    balance = 0
+    while True:
+        event = events.search(text, position)
+        if event is None or event.group("stray") is not None:
+            return None
+        at = event.start()
+        if event.group("end") is not None:
+            end_tag = _END_TAG.match(text, at)
+            if end_tag is None or end_tag.group("name") != name:
+                return None
+            depth -= 1
+            if depth == 0:
+                if checked:
+                    part = _plain_balance(text, plain_from, at)
+                    if part is None or balance + part != 0:
+                        return None
+                return at, end_tag.end()
+            position = end_tag.end()
+        elif text.startswith(("<!", "<?"), at):
+            if checked:
+                part = _plain_balance(text, plain_from, at)
+                if part is None:
+                    return None
+                balance += part
+            position = _markup_end(text, at)
+            if position is None:
+                return None
+            plain_from = position
+        else:
+            tag = _START_TAG.match(text, at)
+            if tag is None:
+                return None
+            if not tag.group("empty"):
+                depth += 1
+            position = tag.end()
+
+
+def _plain_balance(text: str, start: int, end: int) -> int | None:
+    """Start tags minus closed elements in a plain part of removed content, or None.
+
+    Every `<` in a plain part begins a tag, so the part holds `<` count - `</` count start
+    tags, `</` count end tags and (at most) `/>` count empty-element tags, and every tag has
+    its own `>`. Entity references must be predefined ones or character references (no DTD
+    is ever read, so any other reference is an error). None when the part fails a check.
+    """
+    opening = text.count("<", start, end)
+    if text.count(">", start, end) < opening:
+        return None
+    if text.find("&", start, end) >= 0 and _BAD_REFERENCE.search(text, start, end):
+        return None
+    closing = len(_END_TAG_OPEN.findall(text, start, end))
+    return opening - 2 * closing - len(_EMPTY_TAG_CLOSE.findall(text, start, end))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from xml_migration.engine.outcome import DocumentFailure
+
 STAGES = ("read", "parse", "map", "load")
 """Stages whose seconds a run measures, in processing order."""
 
@@ -35,10 +37,10 @@ class RunStats:
             return 0.0
         return (self.successes + self.failures) * 60.0 / self.wall_seconds
 
-    def record_failure(self, app_id: int, stage: str, failure_reason: str) -> None:
-        self.failures_by_stage[stage] += 1
+    def record_failure(self, failure: DocumentFailure) -> None:
+        self.failures_by_stage[failure.stage.value] += 1
         if len(self.first_failures) < FIRST_FAILURES_KEPT:
-            self.first_failures.append((app_id, failure_reason))
+            self.first_failures.append((failure.app_id, failure.failure_reason))
 
     def merge(self, other: RunStats) -> None:
         """Add another chunk's figures; wall time is the caller's to set for parallel chunks."""

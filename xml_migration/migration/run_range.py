@@ -1,0 +1,148 @@
+"""Migrate one key range: stream pending source documents, map them, load them in batches."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import lru_cache
+from time import perf_counter
+
+from xml_migration.contract.compiler import load_plan
+from xml_migration.contract.plan import CompiledPlan
+from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.db.loader import open_loader
+from xml_migration.db.processing_log import LogContext
+from xml_migration.db.source import read_pending_documents
+from xml_migration.engine.mapper import map_parsed
+from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
+from xml_migration.engine.reader import parse_document
+from xml_migration.migration.settings import MigrationSettings
+from xml_migration.migration.stats import RunStats
+
+log = logging.getLogger(__name__)
+
+BatchCallback = Callable[[RunStats], None]
+"""Called after every loaded batch with the figures so far (progress bars, Dagster events)."""
+
+
+@lru_cache(maxsize=8)
+def cached_plan(contract_path: str | None) -> CompiledPlan:
+    """The compiled plan of a contract, compiled once per process."""
+    return load_plan(contract_path)
+
+
+def split_range(app_id_start: int, app_id_end: int, chunks: int) -> list[tuple[int, int]]:
+    """Split the inclusive key range into at most `chunks` contiguous, non-empty sub-ranges."""
+    if app_id_end < app_id_start:
+        return []
+    width = app_id_end - app_id_start + 1
+    count = max(1, min(chunks, width))
+    bounds = [app_id_start + width * index // count for index in range(count + 1)]
+    return [(bounds[index], bounds[index + 1] - 1) for index in range(count)]
+
+
+def migrate_range(
+    settings: MigrationSettings,
+    app_id_start: int | None,
+    app_id_end: int | None,
+    *,
+    limit: int | None = None,
+    on_batch: BatchCallback | None = None,
+) -> RunStats:
+    """Migrate the documents of a key range (inclusive; None is open) not yet processed.
+
+    Every document read ends with its rows and a success log row, or a failed log row,
+    written in the transaction of its batch; a re-run skips what is already logged.
+    """
+    plan = cached_plan(settings.contract_path)
+    engine = create_db_engine(settings.database_url)
+    context = LogContext(
+        session_id=settings.session_id,
+        app_id_start=app_id_start,
+        app_id_end=app_id_end,
+        partition_key=settings.partition_key,
+    )
+    log.info("migrating keys %s..%s into %s", app_id_start, app_id_end, display_url(engine.url))
+    stats = RunStats()
+    started = perf_counter()
+    try:
+        with open_loader(
+            engine, plan.target, context, reprocess_failed=settings.reprocess_failed
+        ) as loader:
+            batches = read_pending_documents(
+                engine,
+                plan.target,
+                app_id_start,
+                app_id_end,
+                settings.batch_size,
+                reprocess_failed=settings.reprocess_failed,
+                limit=limit,
+            )
+            while True:
+                mark = perf_counter()
+                batch = next(batches, None)
+                stats.stage_seconds["read"] += perf_counter() - mark
+                if batch is None:
+                    break
+                outcomes: list[DocumentOutcome] = []
+                for app_id, document in batch:
+                    mark = perf_counter()
+                    parsed = parse_document(plan, app_id, document)
+                    parsed_at = perf_counter()
+                    stats.stage_seconds["parse"] += parsed_at - mark
+                    if isinstance(parsed, DocumentFailure):
+                        outcomes.append(parsed)
+                        continue
+                    outcomes.append(map_parsed(parsed))
+                    stats.stage_seconds["map"] += perf_counter() - parsed_at
+                mark = perf_counter()
+                result = loader.load(outcomes)
+                stats.stage_seconds["load"] += perf_counter() - mark
+                stats.documents += len(batch)
+                stats.successes += len(result.loaded)
+                stats.skipped += len(result.skipped)
+                stats.rows_per_table.update(result.rows_per_table)
+                for failure in result.failures:
+                    stats.record_failure(failure)
+                stats.wall_seconds = perf_counter() - started
+                if on_batch is not None:
+                    on_batch(stats)
+    finally:
+        engine.dispose()
+    stats.wall_seconds = perf_counter() - started
+    return stats
+
+
+def migrate_parallel(
+    settings: MigrationSettings,
+    app_id_start: int,
+    app_id_end: int,
+    workers: int,
+    *,
+    chunks_per_worker: int = 4,
+    on_chunk: BatchCallback | None = None,
+) -> RunStats:
+    """Migrate a key range with `workers` processes (forkserver), each taking sub-ranges.
+
+    The range is cut into `workers * chunks_per_worker` sub-ranges so that a worker whose
+    keys are sparse does not idle while another finishes; `on_chunk` receives the combined
+    figures after every finished sub-range. With one worker everything runs in this process.
+    """
+    started = perf_counter()
+    total = RunStats()
+    if workers <= 1:
+        total.merge(migrate_range(settings, app_id_start, app_id_end, on_batch=on_chunk))
+    else:
+        ranges = split_range(app_id_start, app_id_end, workers * chunks_per_worker)
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = [pool.submit(migrate_range, settings, start, end) for start, end in ranges]
+            for future in as_completed(futures):
+                total.merge(future.result())
+                total.wall_seconds = perf_counter() - started
+                if on_chunk is not None:
+                    on_chunk(total)
+    total.wall_seconds = perf_counter() - started
+    return total

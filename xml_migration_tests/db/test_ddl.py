@@ -1,0 +1,147 @@
+"""DDL: golden text for three dialects, and applied for real on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, inspect, select
+
+from xml_migration.contract.compiler import load_plan
+from xml_migration.contract.tables import TargetSchema
+from xml_migration.db.dbapi import Connector, Driver, identity_insert_sql, insert_sql
+from xml_migration.db.ddl import create_schema, ddl_statements, ddl_text, drop_schema, reset_schema
+from xml_migration.db.dialects import DIALECTS, sql_dialect
+from xml_migration.db.loader import open_loader
+from xml_migration.db.model import build_model
+from xml_migration.db.processing_log import log_columns
+from xml_migration.db.source import insert_source_documents
+from xml_migration_tests.db.schemas import credit_schema, mapped_document, source_document
+
+GOLDEN = Path(__file__).parent / "golden"
+COMPAT_CONTRACT = Path(__file__).parents[1] / "compat" / "contract.json"
+UPDATE_GOLDEN = os.environ.get("XML_MIGRATION_UPDATE_GOLDEN") == "1"
+"""Set to 1 to rewrite the golden files from the current code (then review the diff)."""
+
+
+def _schemas() -> dict[str, TargetSchema]:
+    return {
+        "credit": credit_schema(),
+        "credit_application": load_plan().target,
+        "compat": load_plan(COMPAT_CONTRACT).target,
+    }
+
+
+def _assert_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE_GOLDEN:
+        path.write_text(text, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == text, f"{name} differs from the generated text"
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("schema_name", ["credit", "credit_application", "compat"])
+def test_ddl_matches_the_golden_file(schema_name: str, dialect: str) -> None:
+    _assert_golden(f"{schema_name}.{dialect}.sql", ddl_text(_schemas()[schema_name], dialect))
+
+
+def test_sql_server_insert_statements_match_the_golden_file() -> None:
+    """The statements the pyodbc loader sends to SQL Server, including identity inserts."""
+    target = credit_schema()
+    model = build_model(target, "mssql")
+    connector = Connector(Driver.PYODBC, sql_dialect("mssql", paramstyle="qmark"), lambda: None)
+    lines = [
+        insert_sql(connector, model.table(spec.name), spec.column_names) for spec in target.tables
+    ]
+    lines.append(insert_sql(connector, model.log, log_columns(model)))
+    root = model.table(target.root_table.name)
+    lines += [
+        identity_insert_sql(connector, root, True),
+        identity_insert_sql(connector, root, False),
+    ]
+    _assert_golden("credit.mssql.statements.sql", "".join(f"{line};\n" for line in lines))
+
+
+def test_tables_are_created_in_insertion_order_with_the_log_last() -> None:
+    target = credit_schema()
+    statements = ddl_statements(target, "postgresql")
+    created = [line.split()[2] for line in statements if line.startswith("CREATE TABLE")]
+    expected = [target.source_table, *(spec.name for spec in target.tables), "processing_log"]
+    assert created == [f"migration_test.{name}" for name in expected]
+
+
+def test_sqlite_ignores_the_target_schema() -> None:
+    assert "migration_test" not in ddl_text(credit_schema(), "sqlite")
+
+
+def test_processing_log_has_the_legacy_columns_then_the_extensions() -> None:
+    model = build_model(credit_schema(), "mssql")
+    assert [column.name for column in model.log.columns] == [
+        "log_id",
+        "app_id",
+        "status",
+        "failure_reason",
+        "processing_time",
+        "session_id",
+        "app_id_start",
+        "app_id_end",
+        "rows_written",
+        "partition_key",
+    ]
+
+
+def _schema_of(engine: Engine, target: TargetSchema) -> str | None:
+    return None if engine.dialect.name == "sqlite" else target.schema
+
+
+def test_create_is_idempotent_and_builds_keys(engine: Engine, target: TargetSchema) -> None:
+    create_schema(engine, target)
+    create_schema(engine, target)
+    inspector = inspect(engine)
+    schema = _schema_of(engine, target)
+    names = set(inspector.get_table_names(schema=schema))
+    assert names == {"app_xml", "processing_log", *(spec.name for spec in target.tables)}
+    address = inspector.get_pk_constraint("app_contact_address", schema=schema)
+    assert address["constrained_columns"] == ["con_id", "address_type_enum"]
+    (foreign_key,) = inspector.get_foreign_keys("app_contact_address", schema=schema)
+    assert foreign_key["referred_table"] == "app_contact_base"
+    assert foreign_key["options"].get("ondelete") == "CASCADE"
+    (index,) = inspector.get_indexes("processing_log", schema=schema)
+    assert index["column_names"] == ["app_id"]
+    assert index["unique"]
+
+
+def test_the_shipped_contract_creates_for_real(engine: Engine) -> None:
+    target = load_plan().target
+    create_schema(engine, target)
+    tables = set(inspect(engine).get_table_names(schema=_schema_of(engine, target)))
+    assert {spec.name for spec in target.tables} <= tables
+
+
+def _count(engine: Engine, table: object) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(table)))
+
+
+def test_reset_keeps_the_source_documents(engine: Engine, target: TargetSchema) -> None:
+    create_schema(engine, target)
+    insert_source_documents(engine, target, [(key, source_document(key)) for key in (1, 2, 3)])
+    with open_loader(engine, target) as loader:
+        loader.load([mapped_document(key) for key in (1, 2, 3)])
+    model = build_model(target, engine.dialect.name)
+    assert _count(engine, model.table("app_contact_address")) == 12
+    reset_schema(engine, target)
+    assert [_count(engine, table) for table in (*model.tables, model.log)] == [0] * 6
+    assert _count(engine, model.source) == 3
+    with open_loader(engine, target) as loader:
+        assert len(loader.load([mapped_document(1)]).loaded) == 1
+
+
+def test_drop_keeps_the_source_unless_asked(engine: Engine, target: TargetSchema) -> None:
+    create_schema(engine, target)
+    drop_schema(engine, target)
+    schema = _schema_of(engine, target)
+    assert inspect(engine).get_table_names(schema=schema) == ["app_xml"]
+    drop_schema(engine, target, include_source=True)
+    assert inspect(engine).get_table_names(schema=schema) == []

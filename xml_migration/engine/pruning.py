@@ -80,21 +80,30 @@ class _Action(Enum):
     REMOVE = "remove the element and its subtree"
 
 
-def keep_spec_for(application_container_path: Path, read_paths: Iterable[Path]) -> KeepSpec:
+def keep_spec_for(
+    application_container_path: Path | str, read_paths: Iterable[Path | str]
+) -> KeepSpec:
     """The keep specification of a contract.
 
     `application_container_path` is the parent path of `xml_application_path`: everything
     inside the container may be read by contacts and expressions (spec §8.1, §14.7).
-    `read_paths` are the other element paths the contract reads (the application key path,
-    mapping paths): elements there outside the container keep their attributes.
+    `read_paths` are the element paths the contract reads (the application key path,
+    mapping and filter paths); those outside the container keep their attributes. Paths
+    are tuples of local names or path texts such as `/Provenir/Request`.
     """
-    container = tuple(application_container_path)
+    container = _as_path(application_container_path)
     if not container:
         raise ValueError("the application container path is empty: nothing can be pruned")
     outside = frozenset(
-        tuple(path) for path in read_paths if tuple(path)[: len(container)] != container
+        path for path in map(_as_path, read_paths) if path and path[: len(container)] != container
     )
     return KeepSpec(subtree_paths=frozenset({container}), element_paths=outside)
+
+
+def _as_path(path: Path | str) -> Path:
+    if isinstance(path, str):
+        return tuple(name for name in path.split("/") if name)
+    return tuple(path)
 
 
 def prune(text: str, spec: KeepSpec, *, check_removed: bool = True) -> str | None:

@@ -88,6 +88,12 @@ def test_keep_spec_keeps_the_container_whole_and_outside_paths_as_elements() -> 
     assert spec.element_paths == {("P", "R"), ("P", "R", "X", "y"), ("P",)}
 
 
+def test_keep_spec_accepts_path_texts() -> None:
+    assert keep_spec_for("/P/R/C", ["/P/R", "/P/R/C/app", "/P"]) == keep_spec_for(
+        ("P", "R", "C"), [("P", "R"), ("P",)]
+    )
+
+
 def test_keep_spec_needs_a_container() -> None:
     with pytest.raises(ValueError, match="container"):
         keep_spec_for((), [("P",)])

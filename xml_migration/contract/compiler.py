@@ -1,0 +1,547 @@
+"""Compiling a validated contract into a `CompiledPlan` (done once per contract)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from importlib import resources
+from os import PathLike
+from pathlib import Path as FilePath
+
+from xml_migration.contract.analysis import INTEGER_TYPES, is_below
+from xml_migration.contract.chains import BIT_STEPS, SourceStep, ValueStep
+from xml_migration.contract.loading import ContractSource, contract_structure, load_contract
+from xml_migration.contract.model import Contract
+from xml_migration.contract.plan import (
+    AppKeyPlan,
+    AttributeTest,
+    ChildPlan,
+    ColumnProgram,
+    CompiledPlan,
+    ContactPlan,
+    Converter,
+    EntryProgram,
+    GroupProgram,
+    Reader,
+    ReadKind,
+    Scope,
+    SelectorMode,
+    Step,
+    StepKind,
+    TablePlan,
+)
+from xml_migration.contract.structure import (
+    ContractStructure,
+    MappingInfo,
+    Path,
+    RequiredAttribute,
+    TableInfo,
+)
+from xml_migration.contract.tables import ColumnSpec, DataType, TableRole, TableSpec
+from xml_migration.contract.transforms import (
+    BooleanToBit,
+    CharToBit,
+    EnumLookup,
+    extract_date,
+    extract_numeric,
+    extract_numeric_text,
+    numbers_only,
+)
+from xml_migration.contract.values import (
+    ConversionFailed,
+    ValueOutOfRange,
+    make_converter,
+)
+
+SHIPPED_CONTRACT = "credit_application.json"
+"""The contract shipped in `xml_migration/contracts/`, used when no path is given."""
+
+_INTEGER_MAXIMUM = {
+    DataType.TINYINT: 255,
+    DataType.SMALLINT: 2**15 - 1,
+    DataType.INT: 2**31 - 1,
+    DataType.BIGINT: 2**63 - 1,
+}
+_APPLICATION_QUALIFIER = "application"
+
+
+def tag(name: str) -> str:
+    """The lxml tag matching an element's local name in any namespace or none."""
+    return "{*}" + name
+
+
+def path_text(path: Path) -> str:
+    return "/" + "/".join(path)
+
+
+def _attribute_tests(required: tuple[RequiredAttribute, ...]) -> tuple[AttributeTest, ...]:
+    return tuple(
+        AttributeTest(
+            name,
+            name.casefold(),
+            None if allowed is None else frozenset(v.casefold() for v in allowed),
+        )
+        for name, allowed in required
+    )
+
+
+def _folded_names(names: tuple[str, ...] | None) -> tuple[tuple[str, str], ...] | None:
+    return None if names is None else tuple((name, name.casefold()) for name in names)
+
+
+def _contact_key_converter(column: ColumnSpec, boolean_to_bit: Mapping[str, int]) -> Converter:
+    """Contact keys of integer columns are ASCII digits within range (§8.2); None if not."""
+    if column.data_type in INTEGER_TYPES:
+        maximum = _INTEGER_MAXIMUM[column.data_type]
+
+        def integer_key(text: object) -> object:
+            if isinstance(text, str) and text.isascii() and text.isdigit():
+                number = int(text)
+                if number <= maximum:
+                    return number
+            return None
+
+        return integer_key
+    convert = make_converter(column, boolean_to_bit)
+
+    def other_key(text: object) -> object:
+        try:
+            return convert(text)
+        except (ConversionFailed, ValueOutOfRange):
+            return None
+
+    return other_key
+
+
+class _PathNumbers:
+    """Numbers absolute paths; each entry is (parent id or -1, tag)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Path, int] = {}
+        self.entries: list[tuple[int, str]] = []
+
+    def __call__(self, path: Path) -> int:
+        known = self.ids.get(path)
+        if known is not None:
+            return known
+        parent = self(path[:-1]) if len(path) > 1 else -1
+        self.ids[path] = len(self.entries)
+        self.entries.append((parent, tag(path[-1])))
+        return self.ids[path]
+
+
+class PlanCompiler:
+    """Builds the plan of one validated contract."""
+
+    def __init__(self, structure: ContractStructure) -> None:
+        self.structure = structure
+        self.contract = structure.contract
+        self.boolean_to_bit = self.contract.bit_conversions.boolean_to_bit or {}
+        self.paths = _PathNumbers()
+        self.extra_paths: set[str] = set()
+        self.scope_elements: set[str] = set()
+        self.scope_attributes: set[str] = set()
+        self.contact_path = structure.contact_rule.path
+        self.child_rules = {rule.path: rule for rule in structure.child_rules}
+
+    def compile(self) -> CompiledPlan:
+        structure = self.structure
+        application_id = self.paths(structure.application_path)
+        container_id = self.paths(structure.container_path)
+        app_key = structure.app_key
+        plan_tables = tuple(self._table(table) for table in structure.tables)
+        self.extra_paths.add(path_text(self.contact_path))
+        self.extra_paths.update(path_text(rule.path) for rule in structure.child_rules)
+        read_paths = {path_text(path) for path in self.paths.ids} | self.extra_paths
+        return CompiledPlan(
+            contract=self.contract,
+            target=structure.target,
+            root_element=self.contract.xml_root_element,
+            paths=tuple(self.paths.entries),
+            application_path_id=application_id,
+            container_path_id=container_id,
+            app_key=AppKeyPlan(
+                path_id=self.paths(app_key.path),
+                attribute=app_key.mapping.xml_attribute,
+                attribute_folded=app_key.mapping.xml_attribute.casefold(),
+                maximum=_INTEGER_MAXIMUM[app_key.mapping.data_type],
+                label=app_key.mapping.column_label,
+            ),
+            contact=self._contact(),
+            tables=plan_tables,
+            scope_elements=frozenset(self.scope_elements),
+            scope_attributes=frozenset(self.scope_attributes),
+            read_paths=frozenset(read_paths),
+            container_path=path_text(structure.container_path),
+        )
+
+    # -- contacts --------------------------------------------------------------------
+
+    def _contact(self) -> ContactPlan:
+        rule = self.structure.contact_rule
+        key = self.structure.contact_key
+        key_attribute = key.mapping.xml_attribute if key else ""
+        key_column = key.column if key else ColumnSpec("", DataType.STRING)
+        return ContactPlan(
+            tag=tag(rule.element_name),
+            key_attribute=key_attribute,
+            key_folded=key_attribute.casefold(),
+            key_convert=_contact_key_converter(key_column, self.boolean_to_bit),
+            role_attribute=rule.role_attribute,
+            role_folded=rule.role_attribute.casefold(),
+            roles=tuple(role.casefold() for role in rule.roles),
+            required=_attribute_tests(rule.required),
+            meaningful=_folded_names(rule.meaningful) or (),
+            children=tuple(
+                ChildPlan(
+                    element_type=child.element_type,
+                    tag=tag(child.element_name),
+                    required=_attribute_tests(child.required),
+                    meaningful=_folded_names(child.meaningful),
+                )
+                for child in self.structure.child_rules
+            ),
+        )
+
+    # -- readers ---------------------------------------------------------------------
+
+    def _plain(self, info: MappingInfo) -> Reader:
+        attribute = info.mapping.xml_attribute
+        return Reader(ReadKind.PLAIN, attribute, attribute.casefold(), self.paths(info.path))
+
+    def _row_reader(self, info: MappingInfo, role: TableRole, table: TableInfo) -> Reader:
+        """Plain or row-scoped extraction (§7.2, §7.3)."""
+        attribute = info.mapping.xml_attribute
+        folded = attribute.casefold()
+        if role is TableRole.CONTACT:
+            if info.path == self.contact_path:
+                return Reader(ReadKind.ROW_ELEMENT, attribute, folded)
+            if is_below(info.path, self.contact_path):
+                relative = tuple(tag(name) for name in info.path[len(self.contact_path) :])
+                self.extra_paths.add(path_text(info.path))
+                return Reader(ReadKind.ROW_RELATIVE, attribute, folded, relative=relative)
+        if role is TableRole.CHILD and table.child_rule and info.path == table.child_rule.path:
+            return Reader(ReadKind.ROW_ELEMENT, attribute, folded)
+        return self._plain(info)
+
+    def _source_reader(self, info: MappingInfo, role: TableRole, table: TableInfo) -> Reader:
+        source = info.chain.source
+        attribute = info.mapping.xml_attribute
+        folded = attribute.casefold()
+        if source is None or source is SourceStep.CALCULATED_FIELD:
+            return self._row_reader(info, role, table)
+        self.extra_paths.add(path_text(info.path))
+        child_rule = self.child_rules.get(info.path)
+        child_fields: dict[str, str] = {}
+        if child_rule is not None:
+            child_fields = {
+                "child_tag": tag(child_rule.element_name),
+                "type_attribute": child_rule.type_attribute,
+                "type_folded": child_rule.type_attribute.casefold(),
+                "preferred_type": child_rule.types[0].casefold(),
+            }
+        if source is SourceStep.CURRENT_CHILD:
+            return Reader(ReadKind.CURRENT_CHILD, attribute, folded, **child_fields)
+        secondary = source is not SourceStep.PRIMARY_CONTACT
+        if info.path == self.contact_path:
+            return Reader(ReadKind.SELECTOR, attribute, folded, secondary=secondary)
+        if child_rule is not None:
+            return Reader(
+                ReadKind.SELECTOR,
+                attribute,
+                folded,
+                secondary=secondary,
+                mode=SelectorMode.CHILD_POOL,
+                **child_fields,
+            )
+        relative = tuple(tag(name) for name in info.path[len(self.contact_path) :])
+        return Reader(
+            ReadKind.SELECTOR,
+            attribute,
+            folded,
+            relative=relative,
+            secondary=secondary,
+            mode=SelectorMode.RELATIVE,
+        )
+
+    # -- column programs -------------------------------------------------------------
+
+    def _steps(self, info: MappingInfo) -> tuple[Step, ...]:
+        mapping = info.mapping
+        steps: list[Step] = []
+        for position, step in enumerate(info.chain.steps):
+            if step is ValueStep.ENUM:
+                codes = self.contract.enum_mappings[mapping.enum_name or mapping.target_column]
+                after_calculated = (
+                    position == 0 and info.chain.source is SourceStep.CALCULATED_FIELD
+                )
+                kind = StepKind.ENUM_AFTER_CALCULATED if after_calculated else StepKind.ENUM
+                steps.append(Step(kind, EnumLookup(codes)))
+            elif step in BIT_STEPS:
+                bits = getattr(self.contract.bit_conversions, step.value) or {}
+                bit: Callable[[str], object] = (
+                    CharToBit(bits) if step is ValueStep.CHAR_TO_BIT else BooleanToBit(bits)
+                )
+                steps.append(Step(StepKind.BIT, bit))
+            elif step is ValueStep.NUMBERS_ONLY:
+                steps.append(Step(StepKind.TRANSFORM, numbers_only))
+            elif step is ValueStep.EXTRACT_NUMERIC:
+                text_column = mapping.data_type is DataType.STRING
+                transform = extract_numeric_text if text_column else extract_numeric
+                steps.append(Step(StepKind.TRANSFORM, transform))
+            elif step is ValueStep.EXTRACT_DATE:
+                steps.append(Step(StepKind.TRANSFORM, extract_date))
+            else:
+                steps.append(Step(StepKind.DEFAULT_UTCNOW))
+        return tuple(steps)
+
+    def _scope(self, role: TableRole) -> Scope:
+        if role is TableRole.CONTACT:
+            return Scope.CONTACT
+        if role is TableRole.CHILD:
+            return Scope.CHILD
+        return Scope.APPLICATION
+
+    def _note_references(self, info: MappingInfo, scope: Scope) -> None:
+        if info.expression is None:
+            return
+        for qualifier, name in info.expression.references:
+            if qualifier is None:
+                if scope is Scope.APPLICATION:
+                    self.scope_attributes.add(name.casefold())
+            elif qualifier.casefold() != _APPLICATION_QUALIFIER:
+                self.scope_elements.add(qualifier.casefold())
+
+    def _program(
+        self,
+        info: MappingInfo,
+        table: TableInfo,
+        position: int,
+        evidence: bool,
+        convert: Converter | None = None,
+    ) -> ColumnProgram:
+        role = table.role
+        scope = self._scope(role)
+        calculated = info.chain.source is SourceStep.CALCULATED_FIELD
+        steps = self._steps(info)
+        self._note_references(info, scope)
+        fallback = None
+        if steps and steps[0].kind is StepKind.ENUM_AFTER_CALCULATED:
+            fallback = self._row_reader(info, role, table)
+        return ColumnProgram(
+            label=f"{table.name}.{info.mapping.target_column}"
+            if info.mapping.target_column
+            else table.name,
+            mapping_index=info.index,
+            position=position,
+            reader=None if calculated else self._source_reader(info, role, table),
+            expression=info.expression,
+            scope=scope,
+            steps=steps,
+            convert=convert or make_converter(info.column, self.boolean_to_bit),
+            default=info.default,
+            exclude_default=info.mapping.exclude_default_when_record_empty,
+            nullable=info.mapping.nullable,
+            evidence=evidence,
+            null_words=role not in _COLUMN_ROLES,
+            fallback=fallback,
+        )
+
+    # -- tables ----------------------------------------------------------------------
+
+    def _table(self, table: TableInfo) -> TablePlan:
+        spec = self.structure.target.table(table.name)
+        positions = {name: index for index, name in enumerate(spec.column_names)}
+        primary_key = tuple(positions[name] for name in spec.primary_key)
+        role = table.role
+        base = {
+            "name": table.name,
+            "role": role,
+            "width": len(spec.columns),
+            "primary_key": primary_key,
+        }
+        target = self.structure.target
+        app_position = positions.get(target.app_key_column)
+        if role in _COLUMN_ROLES:
+            return TablePlan(
+                **base,
+                app_key_position=None if role is TableRole.CHILD else app_position,
+                contact_key_position=(
+                    positions.get(target.contact_key_column or "")
+                    if role in (TableRole.CONTACT, TableRole.CHILD)
+                    else None
+                ),
+                child_rule=(
+                    self.structure.child_rules.index(table.child_rule) if table.child_rule else None
+                ),
+                programs=self._column_programs(table, positions),
+            )
+        if role in (TableRole.WARRANTY, TableRole.COLLATERAL):
+            return self._group_table(table, spec, positions, base, app_position)
+        return self._entry_table(table, positions, base, app_position)
+
+    def _column_programs(
+        self, table: TableInfo, positions: dict[str, int]
+    ) -> tuple[ColumnProgram, ...]:
+        keys = {self.structure.app_key.index}
+        if self.structure.contact_key:
+            keys.add(self.structure.contact_key.index)
+        programs = []
+        for info in table.mappings:
+            if info.index in keys:
+                continue
+            column = info.mapping.target_column
+            evidence = True
+            if table.role is TableRole.CONTACT:
+                evidence = column != table.role_column and (
+                    info.path == self.contact_path or is_below(info.path, self.contact_path)
+                )
+            elif table.role is TableRole.CHILD:
+                evidence = column != table.discriminator
+            programs.append(self._program(info, table, positions[column], evidence))
+        return tuple(programs)
+
+    def _group_table(
+        self,
+        table: TableInfo,
+        spec: TableSpec,
+        positions: dict[str, int],
+        base: dict[str, object],
+        app_position: int | None,
+    ) -> TablePlan:
+        row_types = self.contract.row_types
+        identifier = (
+            row_types.warranty_field.type_column
+            if table.role is TableRole.WARRANTY
+            else row_types.add_collateral.slot_column
+        )
+        first_defaults: dict[str, object] = {}
+        for info in table.mappings:
+            first_defaults.setdefault(info.mapping.target_column, info.default)
+        members: dict[int, list[ColumnProgram]] = {}
+        for info in table.mappings:
+            entry = info.chain.row_entry
+            assert entry is not None and entry.number is not None
+            evidence = info.chain.source is not SourceStep.CALCULATED_FIELD and not any(
+                step in BIT_STEPS for step in info.chain.steps
+            )
+            program = self._program(info, table, positions[info.mapping.target_column], evidence)
+            members.setdefault(entry.number, []).append(program)
+        implied = {self.structure.target.app_key_column, identifier}
+        groups = []
+        for number, programs in members.items():
+            mapped = {p.position for p in programs}
+            fill = tuple(
+                (positions[column.name], first_defaults.get(column.name))
+                for column in spec.columns
+                if column.name not in implied and positions[column.name] not in mapped
+            )
+            groups.append(GroupProgram(number, tuple(programs), fill))
+        return TablePlan(
+            **base,
+            app_key_position=app_position,
+            groups=tuple(groups),
+            identifier_position=positions[identifier],
+        )
+
+    def _string_converter(self, info: MappingInfo) -> Converter:
+        column = ColumnSpec(
+            info.mapping.target_column, DataType.STRING, length=info.mapping.data_length
+        )
+        return make_converter(column, self.boolean_to_bit)
+
+    def _entry_table(
+        self,
+        table: TableInfo,
+        positions: dict[str, int],
+        base: dict[str, object],
+        app_position: int | None,
+    ) -> TablePlan:
+        row_types = self.contract.row_types
+        role = table.role
+        entries: list[EntryProgram] = []
+        notes: ColumnProgram | None = None
+        for info in table.mappings:
+            entry = info.chain.row_entry
+            assert entry is not None
+            if role is TableRole.SCORE:
+                program = self._program(info, table, -1, True)
+                entries.append(EntryProgram(program, entry.parameter))
+                continue
+            program = self._program(info, table, -1, True, self._string_converter(info))
+            if role is TableRole.INDICATOR:
+                entries.append(EntryProgram(program, entry.parameter))
+            elif role is TableRole.HISTORY:
+                entries.append(
+                    EntryProgram(
+                        program,
+                        f"[{info.mapping.xml_attribute}]",
+                        f"[{info.path[-1]}]",
+                        fallback=info.chain.source is SourceStep.PRIMARY_CONTACT,
+                    )
+                )
+            elif role is TableRole.REPORT_LOOKUP:
+                entries.append(
+                    EntryProgram(program, info.mapping.xml_attribute, entry.parameter or None)
+                )
+            elif entry.is_notes:
+                notes = program
+            else:
+                entries.append(EntryProgram(program, entry.number))
+        names: dict[TableRole, tuple[str, str, str | None]] = {
+            TableRole.SCORE: (
+                row_types.add_score.identifier_column,
+                row_types.add_score.value_column,
+                None,
+            ),
+            TableRole.INDICATOR: (
+                row_types.add_indicator.identifier_column,
+                row_types.add_indicator.value_column,
+                None,
+            ),
+            TableRole.HISTORY: (
+                row_types.add_history.name_column,
+                row_types.add_history.value_column,
+                row_types.add_history.source_column,
+            ),
+            TableRole.REPORT_LOOKUP: (
+                row_types.add_report_lookup.name_column,
+                row_types.add_report_lookup.value_column,
+                row_types.add_report_lookup.key_column,
+            ),
+            TableRole.POLICY_EXCEPTIONS: (
+                row_types.policy_exceptions.type_column,
+                row_types.policy_exceptions.value_column,
+                row_types.policy_exceptions.notes_column,
+            ),
+        }
+        identifier, value, extra = names[role]
+        return TablePlan(
+            **base,
+            app_key_position=app_position,
+            entries=tuple(entries),
+            notes=notes,
+            identifier_position=positions[identifier],
+            value_position=positions[value],
+            extra_position=None if extra is None else positions[extra],
+            true_value=row_types.add_indicator.true_value,
+        )
+
+
+_COLUMN_ROLES = frozenset(
+    {TableRole.ROOT, TableRole.CONTACT, TableRole.CHILD, TableRole.SINGLE_ROW}
+)
+
+
+def compile_contract(contract: Contract) -> CompiledPlan:
+    """Compile a contract into its plan; raises `ContractError` when it is invalid."""
+    return PlanCompiler(contract_structure(contract)).compile()
+
+
+def shipped_contract_path() -> FilePath:
+    """Path of the contract shipped with the package."""
+    return FilePath(str(resources.files("xml_migration") / "contracts" / SHIPPED_CONTRACT))
+
+
+def load_plan(source: ContractSource | PathLike[str] | None = None) -> CompiledPlan:
+    """Load, validate and compile a contract (None: the contract shipped with the package)."""
+    return compile_contract(load_contract(shipped_contract_path() if source is None else source))

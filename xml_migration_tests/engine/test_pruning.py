@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from xml_migration.engine.pruning import KeepSpec, keep_spec_for, prune
+from xml_migration.mock.faults import FaultKind
+from xml_migration.mock.generator import generate_documents
 
 DATA = Path(__file__).parent / "data" / "pruning"
 PARSER = etree.XMLParser(
@@ -140,6 +142,42 @@ def test_a_malformed_container_stays_malformed_after_pruning() -> None:
     for candidate in (text, pruned) if pruned is not None else (text,):
         with pytest.raises(etree.XMLSyntaxError):
             parse(candidate)
+
+
+DECLINED_FAULTS = {
+    FaultKind.ENTITY_EXPANSION,
+    FaultKind.EXTERNAL_ENTITY,
+    FaultKind.WRONG_ROOT_ELEMENT,
+}
+"""A document type declaration, or a root element no kept path starts with."""
+
+
+def test_mock_production_documents_of_every_kind_agree_with_the_full_parse() -> None:
+    """Clean and faulted production-profile documents: pruning either keeps exactly what
+    the full parse reads, or leaves a malformed document malformed, or declines."""
+    outcomes = set()
+    for generated in generate_documents(40, first_app_id=1, seed=8, fault_rate=0.5):
+        if not isinstance(generated.xml, str) or not generated.xml.strip():
+            continue
+        text = generated.xml
+        pruned = prune(text, SPEC)
+        try:
+            full = parse(text)
+        except etree.XMLSyntaxError:
+            if pruned is not None:
+                with pytest.raises(etree.XMLSyntaxError):
+                    parse(pruned)
+            outcomes.add("malformed")
+            continue
+        if pruned is None:
+            assert generated.fault in DECLINED_FAULTS
+            outcomes.add("declined")
+        else:
+            assert kept_view(parse(pruned), SPEC) == kept_view(full, SPEC)
+            assert "<Reports" not in pruned
+            assert "<DecisionJournal" not in pruned
+            outcomes.add("pruned")
+    assert outcomes == {"malformed", "declined", "pruned"}
 
 
 # --- removed spans that are handled exactly -----------------------------------------
@@ -309,6 +347,18 @@ def test_malformations_the_checks_do_not_see(reports: str) -> None:
     pruned = prune(text, SPEC)
     assert pruned is not None
     parse(pruned)
+
+
+def test_parser_resource_limits_are_not_applied_to_removed_spans() -> None:
+    """Without huge_tree, libxml2 rejects nesting deeper than 256 elements; a removed
+    report nested that deep no longer reaches the parser (stated in the ADR)."""
+    limited = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    text = document("<Reports>" + "<a>" * 300 + "</a>" * 300 + "</Reports>")
+    with pytest.raises(etree.XMLSyntaxError, match="depth"):
+        etree.fromstring(text.encode(), limited)
+    pruned = prune(text, SPEC)
+    assert pruned is not None
+    etree.fromstring(pruned.encode(), limited)
 
 
 # --- properties ---------------------------------------------------------------------

@@ -84,8 +84,8 @@ def database_message(exc: BaseException) -> str:
     diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None)
     if primary:
-        detail = getattr(diag, "message_detail", None)
-        text = f"{primary} ({detail})" if detail else primary
+        detail = getattr(diag, "message_detail", None) or getattr(diag, "context", None)
+        text = f"{primary} ({detail.splitlines()[0]})" if detail else primary
     else:
         args = getattr(exc, "args", ())
         text = args[1] if sqlstate(exc) and len(args) >= 2 else str(exc)

@@ -334,6 +334,10 @@ UNDETECTED = {
     "control character": "<Reports><a>\x01</a></Reports>",
     "cdata terminator in text": "<Reports><a>]]></a></Reports>",
     "undeclared namespace prefix": "<Reports><u:a/></Reports>",
+    "attribute without equals sign": "<Reports><a x '1'/></Reports>",
+    "invalid name character": "<Reports><a\u00d7b/></Reports>",
+    "forbidden character": "<Reports><a>\ufffe</a></Reports>",
+    "reference to a forbidden character": "<Reports><a>&#0;</a></Reports>",
 }
 
 

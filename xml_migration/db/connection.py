@@ -43,13 +43,14 @@ def dialect_name(engine: Engine) -> str:
 
 
 def create_db_engine(url: str | URL, **options: Any) -> Engine:
-    """An engine for `url`; on SQLite every connection gets `SQLITE_PRAGMAS`.
+    """An engine for `url`; pooled connections are checked before use, and on SQLite
+    every connection gets `SQLITE_PRAGMAS`.
 
     SQLite connections run with the driver's implicit transactions off, so that the
     statements `BEGIN` (SQLAlchemy transactions) and `BEGIN IMMEDIATE` (loader transactions)
     decide exactly where a transaction starts.
     """
-    engine = create_engine(resolve_url(url), **options)
+    engine = create_engine(resolve_url(url), **{"pool_pre_ping": True, **options})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)

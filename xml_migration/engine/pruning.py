@@ -11,8 +11,8 @@ A removed span is never parsed. It is scanned exactly enough to find where its e
 (CDATA sections, comments, processing instructions and nested elements of the same name are
 honoured) and checked for the malformations that cheap counts can reveal. Whenever pruning
 cannot be shown to give the same result as parsing the whole document, `prune` returns
-None and the caller parses the whole document. docs/adr (contract-aware pruning) lists what
-the checks can and cannot detect.
+None and the caller parses the whole document. docs/adr/0004-contract-aware-pruning.md lists
+what the checks can and cannot detect.
 """
 
 from __future__ import annotations

@@ -8,7 +8,15 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-COMMAND_MODULES: tuple[str, ...] = ("generate", "ddl", "map", "contract")
+COMMAND_MODULES: tuple[str, ...] = (
+    "generate",
+    "ddl",
+    "map",
+    "contract",
+    "database",
+    "run",
+    "verify",
+)
 """Modules under `xml_migration.cli` that each expose `register(subparsers)`.
 
 `register` adds one subcommand whose parser sets `func(args) -> int` (the exit code).

@@ -1,0 +1,172 @@
+"""`xml-migration run`: the production processor over a key range of the source table."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from xml_migration.cli.arguments import (
+    COMMAND_ERRORS,
+    EXIT_OK,
+    add_contract_argument,
+    add_database_argument,
+    add_key_range_arguments,
+    command_failed,
+    key_range_problem,
+    positive_int,
+    usage_error,
+)
+from xml_migration.cli.progress import progress_bar
+from xml_migration.contract.compiler import load_plan
+from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.db.ddl import create_schema
+from xml_migration.migration.metrics import METRICS_DIRECTORY, metrics_document, write_metrics
+from xml_migration.migration.run_range import migrate_parallel
+from xml_migration.migration.scope import run_scope
+from xml_migration.migration.settings import DEFAULT_BATCH_SIZE, MigrationSettings
+from xml_migration.migration.stats import RunStats
+
+EPILOG = """\
+exit status:
+  0  every document of the run was processed; documents that failed are outcomes
+     recorded in the processing log and listed in the summary, not errors
+  1  the run could not be done: database unreachable, contract invalid, existing tables
+     that do not fit the contract, a batch the database refused for a reason no
+     document caused
+  2  usage error
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="migrate the pending source documents of a key range",
+        description=(
+            "Migrate the source documents not yet processed (read, parse, map, load in "
+            "transactions of --batch-size documents, with a processing log row each), "
+            "creating missing tables first. Shows a progress bar on a terminal, prints a "
+            "summary and writes it to METRICS_DIR/metrics_<UTC timestamp>.json."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_database_argument(parser)
+    add_contract_argument(parser)
+    parser.add_argument(
+        "--workers", type=positive_int, default=1, help="worker processes (default 1)"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"documents per load transaction (default {DEFAULT_BATCH_SIZE})",
+    )
+    parser.add_argument(
+        "--limit",
+        type=positive_int,
+        metavar="L",
+        help="migrate at most L pending documents (the first L in key order)",
+    )
+    add_key_range_arguments(parser)
+    parser.add_argument(
+        "--reprocess-failed",
+        action="store_true",
+        help="migrate again the documents whose previous attempt failed",
+    )
+    parser.add_argument(
+        "--metrics-dir",
+        metavar="DIR",
+        type=Path,
+        default=Path(METRICS_DIRECTORY),
+        help=f"directory of the metrics files (default {METRICS_DIRECTORY})",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    problem = key_range_problem(args)
+    if problem:
+        return usage_error(problem)
+    started_at = datetime.now(UTC)
+    settings = MigrationSettings(
+        database_url=args.db,
+        contract_path=args.contract,
+        batch_size=args.batch_size,
+        reprocess_failed=args.reprocess_failed,
+        session_id=f"cli-{uuid.uuid4().hex[:16]}",
+    )
+    try:
+        target = load_plan(args.contract).target
+        engine = create_db_engine(args.db)
+        try:
+            create_schema(engine, target)
+            scope = run_scope(
+                engine,
+                target,
+                args.app_id_start,
+                args.app_id_end,
+                limit=args.limit,
+                reprocess_failed=args.reprocess_failed,
+            )
+        finally:
+            engine.dispose()
+        if scope is None:
+            print(f"no documents: the source table of {display_url(args.db)} is empty")
+            return EXIT_OK
+        print(
+            f"run {settings.session_id}: app_id {scope.app_id_start}..{scope.app_id_end}, "
+            f"{scope.pending:,} documents pending; workers {args.workers}, "
+            f"batch size {args.batch_size}"
+        )
+        with progress_bar("migrating", scope.pending) as bar:
+            stats = migrate_parallel(
+                settings,
+                scope.app_id_start,
+                scope.app_id_end,
+                args.workers,
+                on_chunk=None if bar is None else lambda done: bar.update(done.documents),
+            )
+        document = metrics_document(
+            stats,
+            settings,
+            workers=args.workers,
+            app_id_start=scope.app_id_start,
+            app_id_end=scope.app_id_end,
+            limit=args.limit,
+            started_at=started_at,
+        )
+        metrics_path = write_metrics(args.metrics_dir, document, started_at)
+    except COMMAND_ERRORS as error:
+        return command_failed(error)
+    print(summary(stats))
+    print(f"metrics: {metrics_path}")
+    return EXIT_OK
+
+
+def summary(stats: RunStats) -> str:
+    """The run's figures for reading on the console."""
+    lines = [
+        f"documents {stats.documents:,}: {stats.successes:,} loaded, {stats.failures:,} failed"
+        + (f", {stats.skipped:,} already processed by another run" if stats.skipped else "")
+    ]
+    if stats.failures:
+        by_stage = ", ".join(
+            f"{stage} {count:,}" for stage, count in sorted(stats.failures_by_stage.items())
+        )
+        lines.append(f"failures by stage: {by_stage}")
+        shown = len(stats.first_failures)
+        lines.append(
+            f"first {shown} of {stats.failures:,} failed documents:"
+            if shown < stats.failures
+            else "failed documents:"
+        )
+        lines.extend(f"  {app_id}: {reason}" for app_id, reason in stats.first_failures)
+    if stats.rows_per_table:
+        rows = ", ".join(f"{table} {count:,}" for table, count in stats.rows_per_table.items())
+        lines.append(f"rows per table: {rows}")
+    stages = ", ".join(f"{stage} {seconds:.2f}" for stage, seconds in stats.stage_seconds.items())
+    lines.append(f"seconds per stage: {stages}; wall {stats.wall_seconds:.2f}")
+    lines.append(f"throughput: {stats.records_per_minute:,.0f} records/minute")
+    return "\n".join(lines)

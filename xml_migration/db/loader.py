@@ -4,7 +4,7 @@ A batch's rows (table by table, in insertion order) and its processing log rows 
 in one transaction that commits whole or not at all. When the database rejects the batch
 because of some document, the batch is bisected until the offending documents stand alone;
 all others are loaded and each offender gets a failed log row saying why. Transient errors
-retry the same transaction with backoff. See docs/adr/0002-loading-transactions.md.
+retry the same transaction with backoff. See docs/adr/0005-loading-transactions.md.
 """
 
 from __future__ import annotations

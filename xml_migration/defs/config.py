@@ -27,8 +27,30 @@ class MockDocumentsConfig(dg.Config):
     )
 
 
+class ChunkingConfig(dg.Config):
+    """How many parallel steps an id range is split into."""
+
+    chunks: int = Field(
+        default=0,
+        ge=0,
+        description="Chunks per partition; 0 means one per worker "
+        "(XML_MIGRATION_WORKERS, default the number of CPU cores).",
+    )
+
+
+class ChunkLoadConfig(dg.Config):
+    """How a chunk loads its documents."""
+
+    batch_size: int = Field(
+        default=DEFAULT_BATCH_SIZE, ge=1, description="Documents per load transaction."
+    )
+    reprocess_failed: bool = Field(
+        default=False, description="Retry documents whose last outcome was a failure."
+    )
+
+
 class MigrationConfig(dg.Config):
-    """How a migration run splits and loads its id range."""
+    """How a migration run splits and loads its id range (both configs above, flat)."""
 
     batch_size: int = Field(
         default=DEFAULT_BATCH_SIZE, ge=1, description="Documents per load transaction."
@@ -49,7 +71,9 @@ class BaselineConfig(dg.Config):
 
     runs: int = Field(default=10, ge=1, description="Clean runs, reset before each.")
     batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1)
-    workers: int = Field(default=0, ge=0, description="Worker processes; 0 means one per core.")
+    workers: int = Field(
+        default=0, ge=0, description="Worker processes; 0 means the deployment's default."
+    )
     output_dir: str = Field(
         default="metrics", description="Folder for baseline_metrics.json and the runs CSV."
     )
@@ -60,5 +84,7 @@ class BatchSizeSweepConfig(dg.Config):
 
     batch_sizes: list[int] = Field(default_factory=lambda: list(DEFAULT_SWEEP_BATCH_SIZES))
     repeats: int = Field(default=3, ge=1, description="Clean runs per batch size.")
-    workers: int = Field(default=0, ge=0, description="Worker processes; 0 means one per core.")
+    workers: int = Field(
+        default=0, ge=0, description="Worker processes; 0 means the deployment's default."
+    )
     output_dir: str = Field(default="metrics", description="Folder for the sweep CSV.")

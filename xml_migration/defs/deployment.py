@@ -76,7 +76,7 @@ class Deployment:
         return {
             "database": DatabaseResource(url=self.database_url, password=password),
             "contract": ContractResource(path=self.contract_path),
-            "partitioning": PartitioningResource(width=self.partition_width),
+            "partitioning": PartitioningResource(width=self.partition_width, chunks=self.workers),
         }
 
     def executor_definition(self) -> dg.ExecutorDefinition:

@@ -6,11 +6,18 @@ connections are opened inside the step that uses them and closed when it ends.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 from pydantic import Field
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from xml_migration.contract.tables import TargetSchema
+from xml_migration.db.connection import create_db_engine, display_url
 from xml_migration.defs.partitions import range_keys_covering
+from xml_migration.migration.run_range import cached_plan
 from xml_migration.migration.settings import MigrationSettings
 
 
@@ -35,7 +42,16 @@ class DatabaseResource(dg.ConfigurableResource):
 
     def display_url(self) -> str:
         """The URL with any password masked, for logs and metadata."""
-        return make_url(self.connection_url()).render_as_string(hide_password=True)
+        return display_url(self.connection_url())
+
+    @contextmanager
+    def engine(self) -> Iterator[Engine]:
+        """An engine for this step, disposed (connections closed) when the block ends."""
+        engine = create_db_engine(self.connection_url())
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
     def migration_settings(
         self,
@@ -73,11 +89,22 @@ class ContractResource(dg.ConfigurableResource):
     def display_name(self) -> str:
         return self.path or "credit_application.json (shipped)"
 
+    def target_schema(self) -> TargetSchema:
+        """The tables the contract maps into, and its source and log tables."""
+        return cached_plan(self.path).target
+
 
 class PartitioningResource(dg.ConfigurableResource):
-    """How app_ids are grouped into partitions of the migration."""
+    """How app_ids are grouped into partitions, and partitions into parallel chunks."""
 
     width: int = Field(default=10_000, gt=0, description="Ids per partition.")
+    chunks: int = Field(
+        default=1, gt=0, description="Chunks per partition when the run config sets none."
+    )
+
+    def chunk_count(self, configured: int) -> int:
+        """Chunks per partition: as configured (non-zero), else this deployment's default."""
+        return configured or self.chunks
 
     def keys_covering(self, first_app_id: int, last_app_id: int) -> list[str]:
         """Partition keys of the aligned ranges covering [first_app_id, last_app_id]."""

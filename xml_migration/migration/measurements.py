@@ -8,11 +8,17 @@ and coefficient of variation of records/minute, and the seconds spent per stage.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
+from xml_migration.contract import load_plan
+from xml_migration.db.connection import create_db_engine
+from xml_migration.db.ddl import reset_schema
+from xml_migration.migration.run_range import migrate_parallel
+from xml_migration.migration.settings import MigrationSettings
 from xml_migration.migration.stats import STAGES, RunStats
 
 THROUGHPUT = "records_per_minute"
@@ -20,6 +26,22 @@ STAGE_COLUMNS = tuple(f"{stage}_seconds" for stage in STAGES)
 BASELINE_JSON = "baseline_metrics.json"
 BASELINE_CSV = "baseline_runs.csv"
 SWEEP_CSV = "batch_size_sweep_runs.csv"
+
+
+def clean_runs(
+    settings: MigrationSettings, app_id_start: int, app_id_end: int, workers: int, runs: int
+) -> Iterator[RunStats]:
+    """Migrate [app_id_start, app_id_end] `runs` times, resetting the target before each
+    run; yield each run's figures as it ends. Every run re-processes the same documents."""
+    target = load_plan(settings.contract_path).target
+    settings = replace(settings, reprocess_failed=False)
+    for _ in range(runs):
+        engine = create_db_engine(settings.database_url)
+        try:
+            reset_schema(engine, target)
+        finally:
+            engine.dispose()
+        yield migrate_parallel(settings, app_id_start, app_id_end, workers)
 
 
 def run_record(stats: RunStats, **labels: object) -> dict[str, object]:

@@ -1,0 +1,222 @@
+"""The migration asset: one id-range partition fanned out into chunks that run in parallel.
+
+`plan_chunks` splits the partition's range into sub-ranges, each a `DynamicOutput`;
+`migrate_chunk` runs the migration of one sub-range in its own step process (read, parse,
+map, load in transactions of `batch_size` documents, processing log); `summarize_migration`
+merges the chunks' figures into the materialization's metadata.
+"""
+
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import dagster as dg
+
+from xml_migration.db.source import source_key_range
+from xml_migration.defs.config import ChunkingConfig, ChunkLoadConfig, MigrationConfig
+from xml_migration.defs.partitions import app_id_ranges, parse_range_key
+from xml_migration.defs.resources import (
+    ContractResource,
+    DatabaseResource,
+    PartitioningResource,
+)
+from xml_migration.defs.source import mock_source_documents
+from xml_migration.defs.target import target_schema
+from xml_migration.migration.run_range import migrate_range, split_range
+from xml_migration.migration.stats import STAGES, RunStats
+
+MIGRATION_GROUP = "migration"
+CHUNK_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
+"""A chunk that fails (lost connection, killed process) is retried; exactly-once loading
+makes a retry resume where the chunk stopped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """An inclusive sub-range of app_ids of one partition, migrated by one step."""
+
+    partition_key: str
+    app_id_start: int
+    app_id_end: int
+
+    @property
+    def mapping_key(self) -> str:
+        return f"ids_{self.app_id_start}_{self.app_id_end}"
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What one chunk did, in which process, and when (epoch seconds)."""
+
+    chunk: Chunk
+    stats: RunStats
+    pid: int
+    started_at: float
+    finished_at: float
+
+
+def chunks_of(partition_key: str, chunks: int, source_span: tuple[int, int] | None) -> list[Chunk]:
+    """The chunks of a partition: the part of its id range inside `source_span` (the
+    smallest and largest source app_ids) split into `chunks` sub-ranges.
+
+    Clipping keeps the chunks of a partly filled range equally loaded. A range outside
+    the source span is one chunk, which finds no documents.
+    """
+    start, end = parse_range_key(partition_key)
+    low, high = start, end
+    if source_span is not None:
+        low, high = max(start, source_span[0]), min(end, source_span[1])
+    if low > high:
+        return [Chunk(partition_key, start, end)]
+    return [Chunk(partition_key, a, b) for a, b in split_range(low, high, chunks)]
+
+
+def source_span(database: DatabaseResource, contract: ContractResource) -> tuple[int, int] | None:
+    """The smallest and largest app_id of the source table; None when it is empty."""
+    with database.engine() as engine:
+        return source_key_range(engine, contract.target_schema())
+
+
+def chunk_outputs(chunks: Iterable[Chunk]) -> Iterator[dg.DynamicOutput[Chunk]]:
+    for chunk in chunks:
+        yield dg.DynamicOutput(chunk, mapping_key=chunk.mapping_key)
+
+
+@dg.op(ins={"after": dg.In(dg.Nothing)}, out=dg.DynamicOut(Chunk))
+def plan_chunks(
+    context: dg.OpExecutionContext,
+    config: ChunkingConfig,
+    database: DatabaseResource,
+    contract: ContractResource,
+    partitioning: PartitioningResource,
+) -> Iterator[dg.DynamicOutput[Chunk]]:
+    """Split the partition's id range into chunks, one parallel step each."""
+    chunks = chunks_of(
+        context.partition_key,
+        partitioning.chunk_count(config.chunks),
+        source_span(database, contract),
+    )
+    context.log.info(f"partition {context.partition_key}: {len(chunks)} chunks")
+    yield from chunk_outputs(chunks)
+
+
+@dg.op(retry_policy=CHUNK_RETRY_POLICY)
+def migrate_chunk(
+    context: dg.OpExecutionContext,
+    config: ChunkLoadConfig,
+    database: DatabaseResource,
+    contract: ContractResource,
+    chunk: Chunk,
+) -> ChunkResult:
+    """Migrate the documents of one chunk: read, parse, map, load, processing log."""
+    settings = database.migration_settings(
+        contract.path,
+        batch_size=config.batch_size,
+        reprocess_failed=config.reprocess_failed,
+        session_id=context.run_id,
+        partition_key=chunk.partition_key,
+    )
+    started_at = time.time()
+    stats = migrate_range(settings, chunk.app_id_start, chunk.app_id_end)
+    finished_at = time.time()
+    context.log.info(
+        f"ids {chunk.app_id_start}-{chunk.app_id_end}: {stats.documents} documents, "
+        f"{stats.successes} loaded, {stats.failures} failed, {stats.skipped} already done, "
+        f"{stats.records_per_minute:,.0f} records/minute"
+    )
+    return ChunkResult(chunk, stats, os.getpid(), started_at, finished_at)
+
+
+def merged_stats(results: Sequence[ChunkResult]) -> RunStats:
+    """The chunks' figures added up; wall time from the first start to the last finish."""
+    total = RunStats()
+    for result in sorted(results, key=lambda r: r.chunk.app_id_start):
+        total.merge(result.stats)
+    if results:
+        total.wall_seconds = max(r.finished_at for r in results) - min(
+            r.started_at for r in results
+        )
+    return total
+
+
+def migration_metadata(results: Sequence[ChunkResult]) -> dict[str, object]:
+    """Metadata of a migration materialization; numbers are plotted across runs in the UI."""
+    stats = merged_stats(results)
+    metadata: dict[str, object] = {
+        "documents": stats.documents,
+        "successes": stats.successes,
+        "failures": stats.failures,
+        "skipped": stats.skipped,
+        "records_per_minute": round(stats.records_per_minute, 1),
+        "wall_seconds": round(stats.wall_seconds, 3),
+        "chunk_seconds_total": round(sum(r.finished_at - r.started_at for r in results), 3),
+        "rows_total": sum(stats.rows_per_table.values()),
+        "chunks": len(results),
+        "worker_processes": len({r.pid for r in results}),
+        "worker_pids": dg.MetadataValue.json(sorted({r.pid for r in results})),
+        "failures_by_stage": dg.MetadataValue.json(dict(sorted(stats.failures_by_stage.items()))),
+        "rows_per_table": dg.MetadataValue.json(dict(sorted(stats.rows_per_table.items()))),
+    }
+    for stage in STAGES:
+        metadata[f"{stage}_seconds"] = round(stats.stage_seconds.get(stage, 0.0), 3)
+    for stage, count in stats.failures_by_stage.items():
+        metadata[f"failures_{stage}"] = count
+    if stats.first_failures:
+        rows = "\n".join(
+            f"| {app_id} | {reason.replace('|', '/')} |" for app_id, reason in stats.first_failures
+        )
+        metadata["first_failures"] = dg.MetadataValue.md(
+            f"| app_id | failure_reason |\n|---|---|\n{rows}"
+        )
+    return metadata
+
+
+@dg.op
+def summarize_migration(
+    context: dg.OpExecutionContext, results: list[ChunkResult]
+) -> dg.Output[dict[str, object]]:
+    """Merge the chunks' figures into the partition's materialization."""
+    stats = merged_stats(results)
+    context.log.info(
+        f"partition {context.partition_key}: {stats.documents} documents in "
+        f"{stats.wall_seconds:.1f} s, {stats.records_per_minute:,.0f} records/minute"
+    )
+    return dg.Output(stats.as_dict(), metadata=migration_metadata(results))
+
+
+@dg.config_mapping
+def migration_run_config(config: MigrationConfig) -> dict[str, object]:
+    """The asset's flat run config, handed to the ops that use each part."""
+    return {
+        "plan_chunks": {"config": {"chunks": config.chunks}},
+        "migrate_chunk": {
+            "config": {
+                "batch_size": config.batch_size,
+                "reprocess_failed": config.reprocess_failed,
+            }
+        },
+    }
+
+
+@dg.graph_asset(
+    ins={
+        "source_documents": dg.AssetIn(mock_source_documents.key, dagster_type=dg.Nothing),
+        "target_tables": dg.AssetIn(target_schema.key, dagster_type=dg.Nothing),
+    },
+    partitions_def=app_id_ranges,
+    config=migration_run_config,
+    group_name=MIGRATION_GROUP,
+    kinds={"python", "sql"},
+    tags={"xml_migration/layer": "target"},
+)
+def migrated_applications(source_documents: None, target_tables: None) -> dict[str, object]:
+    """Credit applications of one app_id range, migrated into the contract's tables.
+
+    Every source document of the range ends as its rows plus a `success` row in the
+    processing log, or as a `failed` row naming stage and reason. The range is split into
+    chunks that run as parallel steps; documents already migrated are skipped, so a
+    re-materialization resumes where a previous run stopped.
+    """
+    chunks = plan_chunks(after=[source_documents, target_tables])
+    return summarize_migration(chunks.map(migrate_chunk).collect())

@@ -1,0 +1,65 @@
+import dagster as dg
+import pytest
+
+from xml_migration.definitions import defs
+
+pytestmark = pytest.mark.dagster
+
+JOBS = {"end_to_end", "migrate", "reset", "baseline", "batch_size_sweep"}
+ASSETS = {
+    "mock_source_documents": "source",
+    "target_schema": "target",
+    "migrated_applications": "migration",
+    "throughput_baseline": "benchmarks",
+    "batch_size_sweep": "benchmarks",
+}
+
+
+def test_definitions_load() -> None:
+    dg.Definitions.validate_loadable(defs)
+    assert {job.name for job in defs.resolve_all_job_defs()} >= JOBS
+
+
+def test_assets_have_groups_kinds_and_descriptions() -> None:
+    graph = defs.resolve_asset_graph()
+    for name, group in ASSETS.items():
+        node = graph.get(dg.AssetKey(name))
+        assert node.group_name == group, name
+        assert node.kinds, name
+        assert node.description and len(node.description) > 40, name
+
+
+def test_migration_has_three_blocking_checks() -> None:
+    graph = defs.resolve_asset_graph()
+    checks = {
+        key.name: graph.get(key).blocking
+        for key in graph.asset_check_keys
+        if key.asset_key == dg.AssetKey("migrated_applications")
+    }
+    assert checks == {
+        "no_lost_records": True,
+        "no_duplicate_records": True,
+        "reconciliation": True,
+    }
+
+
+def test_schedules_and_sensors_start_stopped() -> None:
+    schedules = list(defs.schedules or [])
+    sensors = list(defs.sensors or [])
+    assert {s.name for s in schedules} == {
+        "nightly_incremental_migration",
+        "weekly_batch_size_sweep",
+    }
+    assert {s.name for s in sensors} == {"new_source_documents"}
+    for definition in [*schedules, *sensors]:
+        assert definition.default_status.value == "STOPPED", definition.name
+
+
+def test_benchmark_jobs_carry_the_tag_limited_in_dagster_yaml() -> None:
+    for name in ("baseline", "batch_size_sweep"):
+        assert defs.resolve_job_def(name).tags["xml_migration/benchmark"] == "true"
+
+
+def test_jobs_run_on_the_multiprocess_executor() -> None:
+    for name in JOBS:
+        assert defs.resolve_job_def(name).executor_def.name == "multiprocess", name

@@ -327,13 +327,15 @@ class PlanCompiler:
         fallback = None
         if steps and steps[0].kind is StepKind.ENUM_AFTER_CALCULATED:
             fallback = self._row_reader(info, role, table)
+        reader = None if calculated else self._source_reader(info, role, table)
+        null_words = role not in _COLUMN_ROLES
         return ColumnProgram(
             label=f"{table.name}.{info.mapping.target_column}"
             if info.mapping.target_column
             else table.name,
             mapping_index=info.index,
             position=position,
-            reader=None if calculated else self._source_reader(info, role, table),
+            reader=reader,
             expression=info.expression,
             scope=scope,
             steps=steps,
@@ -342,8 +344,14 @@ class PlanCompiler:
             exclude_default=info.mapping.exclude_default_when_record_empty,
             nullable=info.mapping.nullable,
             evidence=evidence,
-            null_words=role not in _COLUMN_ROLES,
+            null_words=null_words,
             fallback=fallback,
+            direct=(
+                reader is not None
+                and reader.kind in (ReadKind.PLAIN, ReadKind.ROW_ELEMENT)
+                and not steps
+                and not null_words
+            ),
         )
 
     # -- tables ----------------------------------------------------------------------

@@ -250,6 +250,12 @@ class DocumentMapper:
         state, value, evidence, reason, raw = self.run(program, row)
         if state != VALUE:
             return state, value, evidence, reason, raw
+        return self.convert(program, value, evidence, raw)
+
+    def convert(
+        self, program: ColumnProgram, value: object, evidence: bool, raw: object
+    ) -> tuple[int, object, bool, str, object]:
+        """Step 5 of §10.4: the value converted to the column type."""
         try:
             converted = program.convert(value)
         except ConversionFailed:
@@ -261,7 +267,7 @@ class DocumentMapper:
             raise out_of_range(program, value, error) from error
         if converted is None:
             return NONE, None, False, NOT_FOUND, raw
-        return VALUE, converted, evidence, reason, raw
+        return VALUE, converted, evidence, "", raw
 
     # -- rows (§11, §13) -------------------------------------------------------------
 
@@ -271,8 +277,24 @@ class DocumentMapper:
         """Every column of a row and whether the row has evidence (§13.1)."""
         outcomes: list[Outcome] = []
         has_evidence = False
+        last = self.document.last
         for program in programs:
-            state, value, evidence, reason, raw = self.column(program, row)
+            if program.direct:
+                reader = program.reader
+                element = row if reader.kind is ReadKind.ROW_ELEMENT else last(reader.path_id)
+                text = None
+                if element is not None:
+                    text = element.get(reader.attribute)
+                    if text is None:
+                        text = raw_attribute(element, reader.attribute, reader.attribute_folded)
+                    if text is not None:
+                        text = text.strip() or None
+                if text is None:
+                    outcomes.append((program, BLANK, None, "", None))
+                    continue
+                state, value, evidence, reason, raw = self.convert(program, text, True, text)
+            else:
+                state, value, evidence, reason, raw = self.column(program, row)
             if (
                 evidence
                 and program.evidence

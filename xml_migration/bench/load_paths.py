@@ -170,12 +170,13 @@ def measure_load_paths(
     Each repeat loads the same `documents` documents in batches of `batch_size` into empty
     tables; only the loader's time is measured (documents are built beforehand).
     """
+    engine = create_db_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        raise ValueError("the load-path benchmark compares PostgreSQL COPY with executemany")
     target = bench_schema()
     outcomes = [bench_document(app_id) for app_id in range(1, documents + 1)]
     rows = sum(sum(document.row_counts.values()) for document in outcomes)
-    engine = create_db_engine(database_url)
-    if engine.dialect.name != "postgresql":
-        raise ValueError("the load-path benchmark compares PostgreSQL COPY with executemany")
     figures: dict[str, float] = {"documents": documents, "rows": rows, "batch_size": batch_size}
     try:
         drop_schema(engine, target, include_source=True)

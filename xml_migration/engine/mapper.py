@@ -485,7 +485,7 @@ class DocumentMapper:
             if value is None:
                 continue
             if role is TableRole.INDICATOR:
-                if value.casefold() not in _TRUTHY:  # type: ignore[union-attr]
+                if value.lower() not in _TRUTHY:  # type: ignore[union-attr]
                     continue
                 value = table.true_value
             values = self._new_row(table)

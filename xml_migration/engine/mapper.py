@@ -56,6 +56,8 @@ _ABSENT: Final = object()
 _NULL_WORDS = frozenset({"null", "none"})
 _TRUTHY = frozenset({"y", "yes", "true", "t", "1"})
 _ENUM_STEPS = frozenset({StepKind.ENUM, StepKind.ENUM_AFTER_CALCULATED})
+_PLAIN = ReadKind.PLAIN
+_ROW_ELEMENT = ReadKind.ROW_ELEMENT
 
 Resolver = Callable[[str | None, str], str | None]
 Outcome = tuple[ColumnProgram, int, object, str, object]
@@ -190,7 +192,19 @@ class DocumentMapper:
             else:
                 state, evidence = VALUE, read
         else:
-            value = self.read(program.reader, row)  # type: ignore[arg-type]
+            reader = program.reader
+            kind = reader.kind  # type: ignore[union-attr]
+            if kind is _PLAIN or kind is _ROW_ELEMENT:
+                element = row if kind is _ROW_ELEMENT else self.document.last(reader.path_id)  # type: ignore[union-attr]
+                value = None
+                if element is not None:
+                    value = element.get(reader.attribute)  # type: ignore[union-attr]
+                    if value is None:
+                        value = raw_attribute(element, reader.attribute, reader.attribute_folded)  # type: ignore[union-attr]
+                    if value is not None:
+                        value = value.strip() or None
+            else:
+                value = self.read(reader, row)  # type: ignore[arg-type]
             if program.null_words and isinstance(value, str) and value.casefold() in _NULL_WORDS:
                 value = None
             raw = value

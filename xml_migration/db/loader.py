@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, select
 
@@ -45,6 +45,8 @@ from xml_migration.db.writers import DEFAULT_METHODS, LoadMethod, TableWriter, t
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome, MappedDocument
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +237,7 @@ class BatchLoader:
             outcome, owners, self.model.target.root_table.name, error.kind, error.message
         )
 
-    def _transaction(self, work: Any, result: BatchResult) -> Any:
+    def _transaction(self, work: Callable[[Any], T], result: BatchResult) -> T:
         """Run `work(connection)` in one transaction, retrying transient errors.
 
         Document-caused errors become `_DocumentError`; others `LoadError`.

@@ -56,8 +56,6 @@ _ABSENT: Final = object()
 _NULL_WORDS = frozenset({"null", "none"})
 _TRUTHY = frozenset({"y", "yes", "true", "t", "1"})
 _ENUM_STEPS = frozenset({StepKind.ENUM, StepKind.ENUM_AFTER_CALCULATED})
-_PLAIN = ReadKind.PLAIN
-_ROW_ELEMENT = ReadKind.ROW_ELEMENT
 
 Resolver = Callable[[str | None, str], str | None]
 Outcome = tuple[ColumnProgram, int, object, str, object]
@@ -192,19 +190,7 @@ class DocumentMapper:
             else:
                 state, evidence = VALUE, read
         else:
-            reader = program.reader
-            kind = reader.kind  # type: ignore[union-attr]
-            if kind is _PLAIN or kind is _ROW_ELEMENT:
-                element = row if kind is _ROW_ELEMENT else self.document.last(reader.path_id)  # type: ignore[union-attr]
-                value = None
-                if element is not None:
-                    value = element.get(reader.attribute)  # type: ignore[union-attr]
-                    if value is None:
-                        value = raw_attribute(element, reader.attribute, reader.attribute_folded)  # type: ignore[union-attr]
-                    if value is not None:
-                        value = value.strip() or None
-            else:
-                value = self.read(reader, row)  # type: ignore[arg-type]
+            value = self.read(program.reader, row)
             if program.null_words and isinstance(value, str) and value.casefold() in _NULL_WORDS:
                 value = None
             raw = value
@@ -224,7 +210,7 @@ class DocumentMapper:
                 if kind is StepKind.ENUM_AFTER_CALCULATED:
                     if state == VALUE:
                         continue
-                    text = self.read(program.fallback, row)  # type: ignore[arg-type]
+                    text = self.read(program.fallback, row)
                     text = None if text is _ABSENT else text
                     raw = text
                     evidence = text is not None
@@ -232,7 +218,7 @@ class DocumentMapper:
                 else:
                     text = text_of(value) if state == VALUE else ""
                     evidence = evidence and state == VALUE
-                code = step.apply(text)  # type: ignore[misc]
+                code = step.apply(text)
                 if code is UNMAPPED:
                     state, reason, value, evidence = NONE, UNMAPPED_CODE, text, False
                 else:
@@ -240,11 +226,11 @@ class DocumentMapper:
                 continue
             if kind is StepKind.BIT:
                 evidence = evidence and state == VALUE
-                value = step.apply(text_of(value) if state == VALUE else "")  # type: ignore[misc]
+                value = step.apply(text_of(value) if state == VALUE else "")
                 state = VALUE
             elif kind is StepKind.TRANSFORM:
                 if state == VALUE:
-                    result = step.apply(text_of(value))  # type: ignore[misc]
+                    result = step.apply(text_of(value))
                     if result is None:
                         state, reason, evidence = NONE, FAILED, False
                     else:
@@ -291,18 +277,9 @@ class DocumentMapper:
         """Every column of a row and whether the row has evidence (§13.1)."""
         outcomes: list[Outcome] = []
         has_evidence = False
-        last = self.document.last
         for program in programs:
             if program.direct:
-                reader = program.reader
-                element = row if reader.kind is ReadKind.ROW_ELEMENT else last(reader.path_id)
-                text = None
-                if element is not None:
-                    text = element.get(reader.attribute)
-                    if text is None:
-                        text = raw_attribute(element, reader.attribute, reader.attribute_folded)
-                    if text is not None:
-                        text = text.strip() or None
+                text = self.read(program.reader, row)
                 if text is None:
                     outcomes.append((program, BLANK, None, "", None))
                     continue
@@ -396,7 +373,7 @@ class DocumentMapper:
         rows = []
         for element, key in self.document.contacts().selected:
             values = self._new_row(table)
-            values[table.contact_key_position] = key  # type: ignore[index]
+            values[table.contact_key_position] = key
             outcomes, evidence = self.evaluate(table.programs, element, True)
             missing = self.fill(values, outcomes, evidence)
             if any(suppressed for *_, suppressed in missing):
@@ -432,7 +409,7 @@ class DocumentMapper:
                 if passes(child, rule.required, rule.meaningful):
                     continue
                 values: list[object] = [None] * table.width
-                values[table.contact_key_position] = key  # type: ignore[index]
+                values[table.contact_key_position] = key
                 outcomes, evidence = self.evaluate(table.programs, child, False)
                 if not evidence:
                     continue
@@ -456,7 +433,7 @@ class DocumentMapper:
             if not evidence:
                 continue
             values = self._new_row(table)
-            values[table.identifier_position] = group.number  # type: ignore[index]
+            values[table.identifier_position] = group.number
             for position, default in group.fill:
                 values[position] = default
             missing = self.fill(values, outcomes, evidence)
@@ -474,7 +451,7 @@ class DocumentMapper:
         if state != VALUE and entry.fallback:
             primary_role = self.document.contacts().primary_role
             for contact in reversed(primary_role[:-1]):
-                text = self.select(program.reader, contact)  # type: ignore[arg-type]
+                text = self.select(program.reader, contact)
                 if isinstance(text, str) and text.casefold() not in _NULL_WORDS:
                     state, value = VALUE, text
                     break
@@ -499,16 +476,16 @@ class DocumentMapper:
             if value is None:
                 continue
             if role is TableRole.INDICATOR:
-                if value.lower() not in _TRUTHY:  # type: ignore[union-attr]
+                if value.lower() not in _TRUTHY:
                     continue
                 value = table.true_value
             values = self._new_row(table)
-            values[table.identifier_position] = entry.key  # type: ignore[index]
-            values[table.value_position] = value  # type: ignore[index]
+            values[table.identifier_position] = entry.key
+            values[table.value_position] = value
             if role is TableRole.HISTORY or role is TableRole.REPORT_LOOKUP:
-                values[table.extra_position] = entry.extra  # type: ignore[index]
+                values[table.extra_position] = entry.extra
             elif role is TableRole.POLICY_EXCEPTIONS:
-                values[table.extra_position] = notes  # type: ignore[index]
+                values[table.extra_position] = notes
             rows.append(tuple(values))
         return rows
 

@@ -222,6 +222,21 @@ def test_removed_spans_handled_exactly(reports: str) -> None:
     assert "<Reports" not in pruned.replace("<Reports/>", "")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<Provenir a="x/>y" b=\'>\'><Request ID="1" c="&lt;!-- not a comment --&gt;">'
+        "<!-- <CustData> --><![CDATA[</Request>]]><Reports/><CustData/></Request></Provenir>",
+        '<Provenir><Request ID="1"><CustData><application a="1"/></CustData><Reports/></Request>'
+        '<Request ID="2"><Reports><x/></Reports><CustData><application a="2"/></CustData>'
+        "</Request></Provenir>",
+    ],
+    ids=["markup-like text and attributes of ancestors", "two requests"],
+)
+def test_walked_ancestors_are_read_exactly(text: str) -> None:
+    assert "Reports" not in assert_equivalent(text)
+
+
 def test_a_large_document_shrinks_to_its_container() -> None:
     text = document(f"<Reports><Report>{_report_body(3000)}</Report></Reports>")
     pruned = assert_equivalent(text)

@@ -21,7 +21,7 @@ from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseM
 from xml_migration.db.processing_log import decode_rows_written
 
 OFFENDING_IDS_KEPT = 10
-LOG_PAGE_SIZE = 5_000
+LOG_PAGE_SIZE = 20_000
 
 
 @dataclass(frozen=True, slots=True)

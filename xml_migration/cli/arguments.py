@@ -61,6 +61,20 @@ def add_contract_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_log_level_argument(parser: argparse.ArgumentParser) -> None:
+    """`--log-level`, WARNING unless told otherwise; apply it with `configure_logging`."""
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="logging level (default WARNING)",
+    )
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
 def add_key_range_arguments(parser: argparse.ArgumentParser) -> None:
     """`--app-id-start A --app-id-end B`: an inclusive key range; a missing bound is taken
     from the source table."""

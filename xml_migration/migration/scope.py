@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.connection import dialect_name
+from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.model import build_model
 from xml_migration.db.source import pending_documents_query, source_key_range
+from xml_migration.migration.run_range import cached_plan
+from xml_migration.migration.settings import MigrationSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,18 @@ def key_range(
         span[0] if app_id_start is None else app_id_start,
         span[1] if app_id_end is None else app_id_end,
     )
+
+
+def settings_key_range(
+    settings: MigrationSettings, app_id_start: int | None, app_id_end: int | None
+) -> tuple[int, int] | None:
+    """`key_range` in the database and for the contract of `settings`."""
+    target = cached_plan(settings.contract_path).target
+    engine = create_db_engine(settings.database_url)
+    try:
+        return key_range(engine, target, app_id_start, app_id_end)
+    finally:
+        engine.dispose()
 
 
 def pending_count(

@@ -19,7 +19,9 @@ from xml_migration.migration.scope import (
     nth_pending_key,
     pending_count,
     run_scope,
+    settings_key_range,
 )
+from xml_migration.migration.settings import MigrationSettings
 
 KEYS = (3, 5, 8, 13, 21, 34)
 
@@ -92,3 +94,9 @@ def test_run_scope_with_and_without_limit(engine: Engine, target: TargetSchema) 
     assert run_scope(engine, target, None, None, limit=3, reprocess_failed=True) == RunScope(
         3, 13, 3
     )
+
+
+def test_settings_key_range_opens_its_own_connection(engine: Engine, database_url: str) -> None:
+    settings = MigrationSettings(database_url)
+    assert settings_key_range(settings, None, None) == (3, 34)
+    assert settings_key_range(settings, 10, None) == (10, 34)

@@ -14,7 +14,7 @@ from xml_migration.engine.pruning import KeepSpec, keep_spec_for, prune
 from xml_migration.mock.faults import FaultKind
 from xml_migration.mock.generator import generate_documents
 
-DATA = Path(__file__).parent / "data" / "pruning"
+DATA = Path(__file__).parents[1] / "compat" / "documents"
 PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, recover=False
 )
@@ -103,11 +103,17 @@ def test_keep_spec_needs_a_container() -> None:
 
 # --- compatibility documents --------------------------------------------------------
 
-PRUNED_DOCUMENTS = sorted(
-    path.name
-    for path in DATA.glob("*.xml")
-    if path.stem.split("_")[1] not in {"entity-expansion", "wrong-root", "malformed-unclosed-tag"}
-)
+WITH_DOCTYPE = [
+    "100018_entity-expansion.xml",
+    "100019_external-entity.xml",
+    "100046_internal-entity.xml",
+]
+NOT_PRUNED = {*WITH_DOCTYPE, "100017_wrong-root.xml", "100016_malformed-unclosed-tag.xml"}
+PRUNED_DOCUMENTS = sorted(path.name for path in DATA.glob("*.xml") if path.name not in NOT_PRUNED)
+
+
+def test_the_compat_documents_are_there() -> None:
+    assert len(PRUNED_DOCUMENTS) == 42
 
 
 @pytest.mark.parametrize("name", PRUNED_DOCUMENTS)
@@ -126,8 +132,9 @@ def test_a_contact_inside_a_report_is_removed() -> None:
     assert "REPORTFIRST" not in pruned
 
 
-def test_a_document_type_declaration_is_left_to_the_full_parse() -> None:
-    text = (DATA / "100018_entity-expansion.xml").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", WITH_DOCTYPE)
+def test_a_document_type_declaration_is_left_to_the_full_parse(name: str) -> None:
+    text = (DATA / name).read_text(encoding="utf-8")
     assert prune(text, SPEC) is None
 
 

@@ -1,7 +1,7 @@
 """The SQLAlchemy tables of a contract: source table, target tables, processing log.
 
 On SQLite the contract's `target_schema` is ignored and every table lives in the main
-database (see docs/adr on the database layer); PostgreSQL and SQL Server use the schema.
+database (docs/adr/0005-loading-transactions.md); PostgreSQL and SQL Server use the schema.
 """
 
 from __future__ import annotations

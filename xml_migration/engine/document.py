@@ -166,6 +166,10 @@ class ParsedDocument:
 
     # -- contacts (§8) ---------------------------------------------------------------
 
+    def contact_notes(self) -> tuple[str, ...]:
+        """The notes of contact selection, when contacts were selected for this document."""
+        return () if self._contacts is None else self._contacts.notes
+
     def contacts(self) -> Contacts:
         if self._contacts is None:
             assert self.plan.contact is not None and self.container is not None

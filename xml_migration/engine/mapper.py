@@ -490,13 +490,20 @@ class DocumentMapper:
         return rows
 
     def map(self) -> MappedDocument:
+        """Every table's rows, in insertion order; contact rows first (child rows need them)."""
+        computed = {
+            table.name: self.table_rows(table)
+            for table in self.plan.tables
+            if table.role is TableRole.CONTACT
+        }
         rows: dict[str, list[Row]] = {}
         for table in self.plan.tables:
-            table_rows = self.table_rows(table)
+            table_rows = computed.get(table.name)
+            if table_rows is None:
+                table_rows = self.table_rows(table)
             if table_rows:
                 rows[table.name] = table_rows
-        if self.document._contacts is not None:
-            self.notes[:0] = self.document._contacts.notes
+        self.notes[:0] = self.document.contact_notes()
         return MappedDocument(self.document.app_id, rows, tuple(self.notes))
 
 

@@ -412,6 +412,16 @@ def test_child_rows_need_evidence_and_keep_the_first_duplicate() -> None:
     assert any("duplicate key" in note for note in outcome.notes)
 
 
+def test_child_rows_do_not_depend_on_the_table_order() -> None:
+    plan = plan_of(
+        mapping("address", "city", "addresses", "city"),
+        table_insertion_order=["base", "addresses", "people"],
+        tables={"addresses": {"foreign_keys": []}},
+    )
+    outcome = mapped(plan, document(body=person(MAIN, '<address kind="HOME" city="c"/>')))
+    assert list(outcome.rows) == ["base", "addresses", "people"]
+
+
 def test_children_of_unselected_contacts_contribute_nothing() -> None:
     plan = plan_of(mapping("address", "city", "addresses", "city"))
     body = person(MAIN, '<address kind="HOME" city="kept"/>') + person(

@@ -527,7 +527,7 @@ def map_parsed(
 def map_document(
     plan: CompiledPlan,
     app_id: int | None,
-    raw: str | bytes | None,
+    raw: str | bytes | bytearray | memoryview | None,
     *,
     now: datetime | None = None,
     max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,

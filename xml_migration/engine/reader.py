@@ -133,7 +133,7 @@ def _failure(app_id: int | None, reason: str, detail: str) -> DocumentFailure:
 def parse_document(
     plan: CompiledPlan,
     app_id: int | None,
-    raw: str | bytes | None,
+    raw: str | bytes | bytearray | memoryview | None,
     *,
     max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
 ) -> ParsedDocument | DocumentFailure:
@@ -143,6 +143,8 @@ def parse_document(
     """
     if raw is None:
         return _failure(app_id, EMPTY_DOCUMENT, "the source value is NULL")
+    if isinstance(raw, bytearray | memoryview):
+        raw = bytes(raw)
     if len(raw) > max_bytes:
         unit = "characters" if isinstance(raw, str) else "bytes"
         return _failure(

@@ -122,3 +122,9 @@ def test_last_application_element_wins(compat_plan: CompiledPlan) -> None:
     assert isinstance(parsed, ParsedDocument)
     assert parsed.application is not None
     assert parsed.application.get("marker") == "last"
+
+
+def test_byte_buffers_are_read_like_bytes(compat_plan: CompiledPlan) -> None:
+    raw = document().encode("utf-8")
+    for buffer in (bytearray(raw), memoryview(raw)):
+        assert isinstance(parse_document(compat_plan, 7, buffer), ParsedDocument)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
-from xml_migration.contract.loading import contract_structure, load_contract
-from xml_migration.contract.tables import TargetSchema
+from xml_migration.contract import load_plan
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.source import insert_source_documents, max_source_key
@@ -18,14 +16,6 @@ from xml_migration.mock.report import GenerationReport, GenerationTally
 BYTES_SOURCE_DIALECTS = frozenset({"sqlite"})
 """Dialects whose source column stores a document's bytes unchanged. Elsewhere the column
 holds text, so the `non_utf8_bytes` fault cannot be stored and is not generated."""
-
-
-def _target_schema(contract_path: str | Path | None) -> TargetSchema:
-    if contract_path is None:
-        shipped = resources.files("xml_migration.contracts").joinpath("credit_application.json")
-        with resources.as_file(shipped) as path:
-            return contract_structure(load_contract(path)).target
-    return contract_structure(load_contract(contract_path)).target
 
 
 def generate_into_database(
@@ -48,7 +38,7 @@ def generate_into_database(
     the number of documents generated since its previous call.
     """
     profile = Profile(profile)
-    target = _target_schema(contract_path)
+    target = load_plan(contract_path).target
     engine = create_db_engine(database_url)
     try:
         create_schema(engine, target)

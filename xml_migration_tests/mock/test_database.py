@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from xml_migration.contract import load_plan
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.source import read_pending_documents
 from xml_migration.mock import FaultKind, generate_documents, read_manifest
-from xml_migration.mock.database import _target_schema, generate_into_database
+from xml_migration.mock.database import generate_into_database
 
 
 def _stored(database_url: str) -> dict[int, str | bytes]:
-    target = _target_schema(None)
+    target = load_plan(None).target
     engine = create_db_engine(database_url)
     try:
         return {

@@ -18,7 +18,7 @@ OFFENDING_IDS_SHOWN = 20
 CHECK_DESCRIPTIONS = {
     "no_lost_records": "Every source document of the range has a processing-log outcome, and "
     "every success has exactly the rows its log row says it wrote.",
-    "no_duplicate_records": "No document loaded twice, primary keys unique, no orphan child rows.",
+    "no_duplicates": "No document loaded twice, primary keys unique, no orphan child rows.",
     "reconciliation": "Counts agree per table: source documents, log outcomes, target rows.",
 }
 

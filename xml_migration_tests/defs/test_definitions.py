@@ -38,7 +38,7 @@ def test_migration_has_three_blocking_checks() -> None:
     }
     assert checks == {
         "no_lost_records": True,
-        "no_duplicate_records": True,
+        "no_duplicates": True,
         "reconciliation": True,
     }
 

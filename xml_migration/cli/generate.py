@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from xml_migration.contract.errors import ContractError
+from xml_migration.cli.arguments import (
+    COMMAND_ERRORS,
+    DB_URL_VARIABLE,
+    EXIT_OK,
+    add_contract_argument,
+    command_failed,
+    usage_error,
+)
+from xml_migration.cli.progress import progress_bar
+from xml_migration.db.connection import PASSWORD_ENV_VAR
 from xml_migration.mock.generator import Profile
 from xml_migration.mock.report import GenerationReport
 
-DB_URL_VARIABLE = "XML_MIGRATION_DB_URL"
-CONTRACT_VARIABLE = "XML_MIGRATION_CONTRACT"
 DEFAULT_MANIFEST = "manifests/fault_manifest_{first_app_id}-{last_app_id}.json"
-
-logger = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--db",
         metavar="URL",
         default=os.environ.get(DB_URL_VARIABLE),
-        help=f"database URL (SQLAlchemy form; default ${DB_URL_VARIABLE})",
+        help=f"database URL in SQLAlchemy form (default ${DB_URL_VARIABLE}); a password "
+        f"missing from the URL is taken from ${PASSWORD_ENV_VAR}",
     )
     parser.add_argument("--count", type=_non_negative, required=True, help="documents")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -57,12 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fault manifest path; {first_app_id} and {last_app_id} are filled in "
         f"(default with --fault-rate: {DEFAULT_MANIFEST})",
     )
-    parser.add_argument(
-        "--contract",
-        metavar="PATH",
-        default=os.environ.get(CONTRACT_VARIABLE),
-        help=f"contract (default ${CONTRACT_VARIABLE}, else the shipped one)",
-    )
+    add_contract_argument(parser)
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -88,21 +84,18 @@ def _rate(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.db:
-        print(f"error: --db URL (or ${DB_URL_VARIABLE}) is required, or --dry-run", file=sys.stderr)
-        return 2
+        return usage_error(f"--db URL (or ${DB_URL_VARIABLE}) is required, or --dry-run")
     manifest = args.manifest or (DEFAULT_MANIFEST if args.fault_rate > 0 else None)
     try:
-        with _progress(args.count) as advance:
-            report = _generate(args, manifest, advance)
-    except (ContractError, SQLAlchemyError, OSError, ValueError) as error:
-        logger.debug("generation failed", exc_info=True)
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        with progress_bar("generating", args.count) as bar:
+            report = _generate(args, manifest, None if bar is None else bar.advance)
+    except (*COMMAND_ERRORS, ValueError) as error:
+        return command_failed(error)
     if args.json:
         print(json.dumps(report.to_json(), indent=1))
     else:
         print(_summary(report))
-    return 0
+    return EXIT_OK
 
 
 def _generate(
@@ -122,19 +115,6 @@ def _generate(
     from xml_migration.mock.database import generate_into_database
 
     return generate_into_database(args.db, args.count, contract_path=args.contract, **options)
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
-    """A rich progress bar on a terminal; nothing when the output is redirected."""
-    if not sys.stdout.isatty():
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as progress:
-        task = progress.add_task("generating", total=total)
-        yield lambda done: progress.advance(task, done)
 
 
 def _kib(size: int) -> str:

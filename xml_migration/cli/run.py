@@ -34,7 +34,7 @@ exit status:
      recorded in the processing log and listed in the summary, not errors
   1  the run could not be done: database unreachable, contract invalid, existing tables
      that do not fit the contract, a batch the database refused for a reason no
-     document caused
+     document caused; or the metrics file could not be written (after the summary)
   2  usage error
 """
 
@@ -128,19 +128,22 @@ def run(args: argparse.Namespace) -> int:
                 args.workers,
                 on_chunk=None if bar is None else lambda done: bar.update(done.documents),
             )
-        document = metrics_document(
-            stats,
-            settings,
-            workers=args.workers,
-            app_id_start=scope.app_id_start,
-            app_id_end=scope.app_id_end,
-            limit=args.limit,
-            started_at=started_at,
-        )
-        metrics_path = write_metrics(args.metrics_dir, document, started_at)
     except COMMAND_ERRORS as error:
         return command_failed(error)
     print(summary(stats))
+    document = metrics_document(
+        stats,
+        settings,
+        workers=args.workers,
+        app_id_start=scope.app_id_start,
+        app_id_end=scope.app_id_end,
+        limit=args.limit,
+        started_at=started_at,
+    )
+    try:
+        metrics_path = write_metrics(args.metrics_dir, document, started_at)
+    except OSError as error:
+        return command_failed(error)
     print(f"metrics: {metrics_path}")
     return EXIT_OK
 

@@ -179,6 +179,19 @@ def test_unreachable_database_fails_with_status_one_without_showing_the_password
     assert "s3cret-pw" not in captured.out + captured.err
 
 
+def test_unwritable_metrics_directory_fails_after_the_summary(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate_into_database(sqlite_url, 5, profile="compact")
+    occupied = tmp_path / "file"
+    occupied.write_text("", encoding="utf-8")
+    assert main(["run", "--db", sqlite_url, "--metrics-dir", str(occupied)]) == 1
+    captured = capsys.readouterr()
+    assert "documents 5: 5 loaded, 0 failed" in captured.out
+    assert captured.err.startswith("error: ")
+    assert set(logged_statuses(sqlite_url)) == set(range(1, 6))
+
+
 def test_invalid_contract_fails_with_status_one(
     sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

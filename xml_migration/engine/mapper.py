@@ -274,26 +274,41 @@ class DocumentMapper:
     def evaluate(
         self, programs: tuple[ColumnProgram, ...], row: Element | None, zero_counts: bool
     ) -> tuple[list[Outcome], bool]:
-        """Every column of a row and whether the row has evidence (§13.1)."""
+        """Every column of a row and whether the row has evidence (§13.1).
+
+        Direct columns (a plain or row attribute, no step) are read and converted inline:
+        they are most columns of most contracts.
+        """
         outcomes: list[Outcome] = []
+        append = outcomes.append
         has_evidence = False
+        last = self.document.last
         for program in programs:
             if program.direct:
-                text = self.read(program.reader, row)
-                if text is None:
-                    outcomes.append((program, BLANK, None, "", None))
+                reader = program.reader
+                element = row if reader.kind is ReadKind.ROW_ELEMENT else last(reader.path_id)
+                text = None
+                if element is not None:
+                    text = element.get(reader.attribute)
+                    if text is None:
+                        text = raw_attribute(element, reader.attribute, reader.attribute_folded)
+                    if text is not None:
+                        text = text.strip()
+                if not text:
+                    append((program, BLANK, None, "", None))
                     continue
                 state, value, evidence, reason, raw = self.convert(program, text, True, text)
             else:
                 state, value, evidence, reason, raw = self.column(program, row)
             if (
                 evidence
+                and not has_evidence
                 and program.evidence
                 and state == VALUE
                 and (zero_counts or not _is_zero(value))
             ):
                 has_evidence = True
-            outcomes.append((program, state, value, reason, raw))
+            append((program, state, value, reason, raw))
         return outcomes, has_evidence
 
     def fill(

@@ -84,11 +84,16 @@ def run(args: argparse.Namespace) -> int:
         outcomes.append((outcome.app_id if key is None else key, path.name, outcome))
     outcomes.sort(key=lambda item: (item[0], item[1]))
     registry = KeyRegistry(plan.target)
-    for key, name, outcome in outcomes:
-        if isinstance(outcome, MappedDocument):
-            outcome = registry.claim(outcome)
-        record = outcome_record(plan.target, outcome, name, key)
-        if args.notes:
-            record["notes"] = list(outcome.notes)
-        print(json.dumps(record, ensure_ascii=False))
+    try:
+        for key, name, outcome in outcomes:
+            if isinstance(outcome, MappedDocument):
+                outcome = registry.claim(outcome)
+            record = outcome_record(plan.target, outcome, name, key)
+            if args.notes:
+                record["notes"] = list(outcome.notes)
+            print(json.dumps(record, ensure_ascii=False))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader stopped early (e.g. `| head`): silence the final flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import subprocess
+import sys
 from importlib import resources
 
 import pytest
@@ -137,3 +140,25 @@ def test_rejects_invalid_arguments() -> None:
         list(generate_documents(1, first_app_id=0, seed=1))
     with pytest.raises(ValueError):
         list(generate_documents(1, first_app_id=1, seed=1, fault_rate=1.5))
+
+
+def test_output_does_not_depend_on_the_process() -> None:
+    code = (
+        "import hashlib\n"
+        "from xml_migration.mock import generate_documents\n"
+        "digest = hashlib.sha256()\n"
+        "for doc in generate_documents(20, first_app_id=3, seed=8, fault_rate=0.5):\n"
+        "    digest.update(doc.xml if isinstance(doc.xml, bytes) else doc.xml.encode())\n"
+        "print(digest.hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in ("1", "2")
+    }
+    assert len(digests) == 1

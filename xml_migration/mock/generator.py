@@ -122,8 +122,9 @@ def generate_documents(
 
 
 class _DocumentBuilder:
+    """Builds one document at a time; holds the unread-section blocks of the profile."""
+
     def __init__(self, profile: Profile) -> None:
-        self._profile = profile
         self._unread = unread_sections() if profile is Profile.PRODUCTION else None
 
     def build(

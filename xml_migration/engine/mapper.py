@@ -546,6 +546,7 @@ def map_document(
     *,
     now: datetime | None = None,
     max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    pruned: bool = True,
 ) -> MappedDocument | DocumentFailure:
     """Read, validate and map one document; never raises for bad input.
 
@@ -553,9 +554,14 @@ def map_document(
     becomes a failure with stage `unknown`, reason `unexpected_error`.
     """
     try:
-        parsed = parse_document(plan, app_id, raw, max_bytes=max_bytes)
+        parsed = parse_document(plan, app_id, raw, max_bytes=max_bytes, pruned=pruned)
         if isinstance(parsed, DocumentFailure):
             return parsed
         return map_parsed(parsed, now=now)
     except Exception as error:  # every document must end with an outcome
-        return DocumentFailure(app_id or 0, Stage.UNKNOWN, UNEXPECTED_ERROR, repr(error))
+        return unexpected_failure(app_id, error)
+
+
+def unexpected_failure(app_id: int | None, error: Exception) -> DocumentFailure:
+    """The outcome of a document whose processing raised: stage `unknown`."""
+    return DocumentFailure(app_id or 0, Stage.UNKNOWN, UNEXPECTED_ERROR, repr(error))

@@ -9,12 +9,14 @@ from __future__ import annotations
 import codecs
 import re
 import threading
+from functools import lru_cache
 
 from lxml import etree
 
 from xml_migration.contract.plan import CompiledPlan
 from xml_migration.engine.document import ParsedDocument, attribute_text, local_name
 from xml_migration.engine.outcome import DocumentFailure, Stage
+from xml_migration.engine.pruning import KeepSpec, keep_spec_for, prune
 
 DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 """Documents larger than this (bytes, or characters for text) fail with `document_too_large`."""
@@ -68,6 +70,32 @@ def _parser() -> etree.XMLParser:
         )
         _parsers.parser = parser
     return parser
+
+
+@lru_cache(maxsize=16)
+def _keep_spec(container_path: str, read_paths: frozenset[str]) -> KeepSpec | None:
+    """What pruning keeps for a plan; None when the application element is the root."""
+    try:
+        return keep_spec_for(container_path, read_paths)
+    except ValueError:
+        return None
+
+
+def _parse(plan: CompiledPlan, text: str, utf8: bytes | None, *, pruned: bool) -> etree._Element:
+    """Parse the document, pruned when pruning applies (ADR 0004).
+
+    A pruned text that fails to parse is parsed again whole, so that the error reported
+    (with its line and column) is the one of the document as stored.
+    """
+    whole = utf8 if utf8 is not None else text.encode("utf-8")
+    spec = _keep_spec(plan.container_path, plan.read_paths) if pruned else None
+    kept = prune(text, spec) if spec is not None else None
+    if kept is not None:
+        try:
+            return etree.fromstring(kept.encode("utf-8"), _parser())
+        except etree.XMLSyntaxError:
+            pass
+    return etree.fromstring(whole, _parser())
 
 
 def _declared_codec(raw: bytes) -> str:
@@ -136,10 +164,14 @@ def parse_document(
     raw: str | bytes | bytearray | memoryview | None,
     *,
     max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    pruned: bool = True,
 ) -> ParsedDocument | DocumentFailure:
     """Read, parse and identify one document (§6); never raises for bad input.
 
     `app_id` is the source row's key; None takes the document's own key (no mismatch check).
+    With `pruned`, subtrees the plan never reads are cut from the text before parsing
+    (ADR 0004); the outcome is the same as parsing the whole document, which happens
+    whenever pruning cannot be shown safe.
     """
     if raw is None:
         return _failure(app_id, EMPTY_DOCUMENT, "the source value is NULL")
@@ -159,7 +191,7 @@ def parse_document(
     if has_doctype(text):
         return _failure(app_id, DTD_FORBIDDEN, "the prolog contains a document type declaration")
     try:
-        root = etree.fromstring(utf8 if utf8 is not None else text.encode("utf-8"), _parser())
+        root = _parse(plan, text, utf8, pruned=pruned)
     except etree.XMLSyntaxError as error:
         return _failure(app_id, NOT_WELL_FORMED, str(error))
     except UnicodeEncodeError as error:

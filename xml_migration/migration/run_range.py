@@ -15,7 +15,7 @@ from xml_migration.db.connection import create_db_engine, display_url
 from xml_migration.db.loader import open_loader
 from xml_migration.db.processing_log import LogContext
 from xml_migration.db.source import read_pending_documents
-from xml_migration.engine.mapper import map_parsed
+from xml_migration.engine.mapper import map_parsed, unexpected_failure
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.reader import parse_document
 from xml_migration.migration.settings import MigrationSettings
@@ -31,6 +31,33 @@ BatchCallback = Callable[[RunStats], None]
 def cached_plan(contract_path: str | None) -> CompiledPlan:
     """The compiled plan of a contract, compiled once per process."""
     return load_plan(contract_path)
+
+
+def process_document(
+    plan: CompiledPlan,
+    app_id: int,
+    document: str | bytes,
+    settings: MigrationSettings,
+    stats: RunStats,
+) -> DocumentOutcome:
+    """Parse and map one document, adding the seconds of each stage to `stats`."""
+    mark = perf_counter()
+    try:
+        parsed = parse_document(
+            plan, app_id, document, max_bytes=settings.max_document_bytes, pruned=settings.pruned
+        )
+    except Exception as error:  # every document must end with an outcome
+        parsed = unexpected_failure(app_id, error)
+    parsed_at = perf_counter()
+    stats.stage_seconds["parse"] += parsed_at - mark
+    if isinstance(parsed, DocumentFailure):
+        return parsed
+    try:
+        outcome = map_parsed(parsed)
+    except Exception as error:  # every document must end with an outcome
+        outcome = unexpected_failure(app_id, error)
+    stats.stage_seconds["map"] += perf_counter() - parsed_at
+    return outcome
 
 
 def split_range(app_id_start: int, app_id_end: int, chunks: int) -> list[tuple[int, int]]:
@@ -88,15 +115,7 @@ def migrate_range(
                     break
                 outcomes: list[DocumentOutcome] = []
                 for app_id, document in batch:
-                    mark = perf_counter()
-                    parsed = parse_document(plan, app_id, document)
-                    parsed_at = perf_counter()
-                    stats.stage_seconds["parse"] += parsed_at - mark
-                    if isinstance(parsed, DocumentFailure):
-                        outcomes.append(parsed)
-                        continue
-                    outcomes.append(map_parsed(parsed))
-                    stats.stage_seconds["map"] += perf_counter() - parsed_at
+                    outcomes.append(process_document(plan, app_id, document, settings, stats))
                 mark = perf_counter()
                 result = loader.load(outcomes)
                 stats.stage_seconds["load"] += perf_counter() - mark

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
+
 DEFAULT_BATCH_SIZE = 500
 
 
@@ -13,7 +15,10 @@ class MigrationSettings:
 
     `contract_path` None means the contract shipped with the package. `session_id` is
     written to the processing log (the Dagster run id, or a CLI run id); `partition_key`
-    is recorded beside it when the run migrates a partition.
+    is recorded beside it when the run migrates a partition. A document longer than
+    `max_document_bytes` fails with `validation: document_too_large` without being parsed.
+    `pruned` cuts subtrees the contract never reads before parsing (ADR 0004); False
+    parses every document whole.
     """
 
     database_url: str
@@ -22,3 +27,5 @@ class MigrationSettings:
     reprocess_failed: bool = False
     session_id: str = ""
     partition_key: str | None = None
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
+    pruned: bool = True

@@ -16,6 +16,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "database",
     "run",
     "verify",
+    "bench",
 )
 """Modules under `xml_migration.cli` that each expose `register(subparsers)`.
 

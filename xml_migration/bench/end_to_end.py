@@ -1,0 +1,244 @@
+"""End-to-end figures: the real migration (read, parse, map, load, log) into a database set
+aside for measuring, verified by the integrity checks after every run.
+
+PostgreSQL: the source table of a dedicated database (`xml_migration_bench` by default,
+created when missing) is loaded with the corpus once and kept while it holds the same
+corpus with the same storage of the source column; a comment on the table records which.
+SQLite: a copy of the corpus file. Before every run the target tables and the processing
+log are emptied; the source stays.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from xml_migration.bench.corpus import Corpus, corpus_batches
+from xml_migration.bench.memory import WorkerMemorySampler
+from xml_migration.contract.tables import TargetSchema
+from xml_migration.db.connection import create_db_engine
+from xml_migration.db.ddl import create_schema, drop_schema, reset_schema
+from xml_migration.db.integrity import integrity_checks
+from xml_migration.db.model import build_model
+from xml_migration.db.source import insert_source_documents
+from xml_migration.migration.run_range import migrate_parallel
+from xml_migration.migration.settings import MigrationSettings
+from xml_migration.migration.stats import STAGES
+
+BENCH_DATABASE = "xml_migration_bench"
+DEFAULT_POSTGRESQL_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
+MAINTENANCE_DATABASE = "postgres"
+MEBIBYTE = 1024 * 1024
+
+
+class SourceStorage(StrEnum):
+    """How PostgreSQL stores the source column's large texts.
+
+    `default`: as the DDL creates it (TOAST, compressed with the server's
+    `default_toast_compression`, pglz unless configured); `lz4`: compressed with lz4;
+    `external`: out of line and uncompressed.
+    """
+
+    DEFAULT = "default"
+    LZ4 = "lz4"
+    EXTERNAL = "external"
+
+
+_STORAGE_CLAUSES = {
+    SourceStorage.LZ4: "SET COMPRESSION lz4",
+    SourceStorage.EXTERNAL: "SET STORAGE EXTERNAL",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RunFigures:
+    """One measured run: its figures, its workers' peak RSS and the integrity verdicts."""
+
+    workers: int
+    documents: int
+    successes: int
+    failures: int
+    wall_seconds: float
+    records_per_minute: float
+    stage_seconds: dict[str, float]
+    worker_peak_rss_bytes: list[int]
+    integrity: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def integrity_passed(self) -> bool:
+        return all(result["passed"] for result in self.integrity.values())
+
+
+def ensure_postgresql_database(url: str) -> bool:
+    """Create the database of `url` on its server when missing; whether it was created."""
+    database = make_url(url).database
+    if not database:
+        raise ValueError("the PostgreSQL URL names no database")
+    admin = create_db_engine(
+        make_url(url).set(database=MAINTENANCE_DATABASE), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}
+            )
+            if exists:
+                return False
+            quoted = connection.dialect.identifier_preparer.quote_identifier(database)
+            connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+            return True
+    finally:
+        admin.dispose()
+
+
+def _source_name(engine: Engine, target: TargetSchema) -> tuple[str, str]:
+    """The source table's qualified name and its column, quoted for SQL text."""
+    model = build_model(target, engine.dialect.name)
+    preparer = engine.dialect.identifier_preparer
+    return preparer.format_table(model.source), preparer.quote(target.source_column)
+
+
+def source_marker(corpus: Corpus, storage: SourceStorage) -> str:
+    """What the comment on a loaded source table says: the corpus and the storage."""
+    return f"xml-migration bench corpus {corpus.key}, source storage {storage.value}"
+
+
+def _corpus_documents(corpus: Corpus, target: TargetSchema) -> Iterator[tuple[int, str | bytes]]:
+    for batch in corpus_batches(corpus, target):
+        yield from batch
+
+
+def prepare_postgresql_source(
+    engine: Engine,
+    target: TargetSchema,
+    corpus: Corpus,
+    storage: SourceStorage,
+    progress: Callable[[int], None] | None = None,
+) -> bool:
+    """Give the database the contract's tables and the corpus as its source table, stored
+    as `storage`; whether the source was loaded now (False: it already held the corpus).
+
+    `progress` receives the number of documents loaded since its previous call.
+    """
+    table, column = _source_name(engine, target)
+    marker = source_marker(corpus, storage)
+    create_schema(engine, target)
+    with engine.connect() as connection:
+        current = connection.scalar(
+            text("SELECT obj_description(CAST(:table AS regclass), 'pg_class')"),
+            {"table": table},
+        )
+    if current == marker:
+        return False
+    drop_schema(engine, target, include_source=True)
+    create_schema(engine, target)
+    with engine.begin() as connection:
+        if storage in _STORAGE_CLAUSES:
+            connection.exec_driver_sql(
+                f"ALTER TABLE {table} ALTER COLUMN {column} {_STORAGE_CLAUSES[storage]}"
+            )
+    documents = _corpus_documents(corpus, target)
+    if progress is not None:
+        documents = _counted(documents, progress)
+    insert_source_documents(engine, target, documents)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"ANALYZE {table}")
+        quoted_marker = marker.replace("'", "''")
+        connection.exec_driver_sql(f"COMMENT ON TABLE {table} IS '{quoted_marker}'")
+    return True
+
+
+def _counted(
+    documents: Iterator[tuple[int, str | bytes]], progress: Callable[[int], None]
+) -> Iterator[tuple[int, str | bytes]]:
+    for document in documents:
+        yield document
+        progress(1)
+
+
+def postgresql_source_bytes(engine: Engine, target: TargetSchema) -> int:
+    """Bytes the source table occupies on disk, TOAST included."""
+    table, _column = _source_name(engine, target)
+    with engine.connect() as connection:
+        size = connection.scalar(
+            text("SELECT pg_total_relation_size(CAST(:table AS regclass))"), {"table": table}
+        )
+    return int(size or 0)
+
+
+def copy_sqlite_corpus(corpus: Corpus, directory: Path) -> Path:
+    """A copy of the corpus file in `directory`, to migrate into."""
+    directory.mkdir(parents=True, exist_ok=True)
+    copy = directory / f"{corpus.key}.target.db"
+    shutil.copyfile(corpus.path, copy)
+    return copy
+
+
+def measured_run(
+    database_url: str,
+    target: TargetSchema,
+    span: tuple[int, int],
+    workers: int,
+    batch_size: int,
+) -> RunFigures:
+    """Empty the target, migrate the key range `span` with `workers` processes, check it."""
+    engine = create_db_engine(database_url)
+    try:
+        reset_schema(engine, target)
+        settings = MigrationSettings(
+            database_url=database_url,
+            batch_size=batch_size,
+            session_id=f"bench-{uuid.uuid4().hex[:16]}",
+        )
+        with WorkerMemorySampler() as sampler:
+            stats = migrate_parallel(settings, span[0], span[1], workers)
+        integrity = {
+            name: {"passed": result.passed, "description": result.description}
+            for name, result in integrity_checks(engine, target, span).items()
+        }
+    finally:
+        engine.dispose()
+    return RunFigures(
+        workers=workers,
+        documents=stats.documents,
+        successes=stats.successes,
+        failures=stats.failures,
+        wall_seconds=stats.wall_seconds,
+        records_per_minute=stats.records_per_minute,
+        stage_seconds=dict(stats.stage_seconds),
+        worker_peak_rss_bytes=sorted(sampler.peaks.values()),
+        integrity=integrity,
+    )
+
+
+def summarise_runs(runs: list[RunFigures]) -> dict[str, object]:
+    """Medians over the runs of one configuration, the largest worker peak RSS, whether
+    every run passed every integrity check, and the runs themselves.
+
+    Stage seconds add up the stage's time in every worker (with two workers they can sum
+    to twice the wall time).
+    """
+    peaks = [peak for run in runs for peak in run.worker_peak_rss_bytes]
+    return {
+        "workers": runs[0].workers,
+        "documents": runs[0].documents,
+        "failures": max(run.failures for run in runs),
+        "records_per_minute": statistics.median(run.records_per_minute for run in runs),
+        "wall_seconds": statistics.median(run.wall_seconds for run in runs),
+        "stage_seconds": {
+            stage: statistics.median(run.stage_seconds.get(stage, 0.0) for run in runs)
+            for stage in STAGES
+        },
+        "peak_rss_mb_per_worker": max(peaks) / MEBIBYTE if peaks else None,
+        "integrity_passed": all(run.integrity_passed for run in runs),
+        "integrity": runs[-1].integrity,
+        "runs": [asdict(run) for run in runs],
+    }

@@ -1,0 +1,141 @@
+"""The benchmark result and its comparison as rich tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+
+from xml_migration.bench.compare import Change
+from xml_migration.migration.stats import STAGES
+
+END_TO_END_SECTIONS = (
+    ("postgresql_1_worker", "PostgreSQL, 1 worker"),
+    ("postgresql_2_workers", "PostgreSQL, 2 workers"),
+    ("sqlite_2_workers", "SQLite, 2 workers"),
+)
+SINGLE_PROCESS_LABELS = {
+    "full_parse": "lxml full parse",
+    "engine": "engine (parse + map)",
+    "engine_pruned": "engine, pruning on",
+    "engine_unpruned": "engine, pruning off",
+    "engine_prune_first": "engine on texts pruned beforehand",
+}
+
+
+def _number(value: object, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def _verdict(met: bool | None) -> str:
+    if met is None:
+        return "-"
+    return "[green]met[/]" if met else "[red]missed[/]"
+
+
+def figures_table(result: Mapping[str, Any]) -> Table:
+    """Throughputs of every measured part, the ratios and the targets."""
+    table = Table(title=_title(result))
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("target", justify="right")
+    table.add_column("verdict")
+    targets = result.get("targets", {})
+    sections = result.get("sections", {})
+    for name, label in SINGLE_PROCESS_LABELS.items():
+        if name in sections:
+            figures = sections[name]
+            table.add_row(
+                f"{label}, docs/s (MB/s)",
+                f"{_number(figures['docs_per_s'])} ({_number(figures['mb_per_s'])})",
+                "",
+                "",
+            )
+    for name, label in END_TO_END_SECTIONS:
+        if name in sections:
+            figures = sections[name]
+            table.add_row(
+                f"{label}, records/min",
+                _number(figures["records_per_minute"], 0),
+                "",
+                "integrity " + ("passed" if figures["integrity_passed"] else "[red]FAILED[/]"),
+            )
+    for verdict in targets.values():
+        table.add_row(
+            str(verdict["label"]),
+            _number(verdict["value"], 2),
+            str(verdict["target"]),
+            _verdict(verdict["met"]),
+        )
+    efficiency = result.get("parallel_efficiency_percent")
+    table.add_row("parallel efficiency (speedup / workers), %", _number(efficiency), "", "")
+    return table
+
+
+def _title(result: Mapping[str, Any]) -> str:
+    settings = result.get("settings", {})
+    machine = result.get("machine", {})
+    before = machine.get("load_average_before") or []
+    after = machine.get("load_average_after") or []
+    return (
+        f"{result.get('documents'):,} {settings.get('profile')} documents, "
+        f"{int(result.get('bytes', 0)) / 1e6:,.0f} MB; median of {settings.get('repeats')}; "
+        f"load {_number(before[0] if before else None, 2)} → "
+        f"{_number(after[0] if after else None, 2)}"
+    )
+
+
+def stages_table(result: Mapping[str, Any]) -> Table | None:
+    """Seconds per stage of each end-to-end configuration (summed over its workers)."""
+    sections = result.get("sections", {})
+    measured = [(name, label) for name, label in END_TO_END_SECTIONS if name in sections]
+    if not measured:
+        return None
+    table = Table(title="seconds per stage (summed over workers) and wall seconds")
+    table.add_column("configuration")
+    for stage in (*STAGES, "wall", "peak RSS/worker MiB"):
+        table.add_column(stage, justify="right")
+    for name, label in measured:
+        figures = sections[name]
+        stages = figures["stage_seconds"]
+        table.add_row(
+            label,
+            *(_number(stages.get(stage), 2) for stage in STAGES),
+            _number(figures["wall_seconds"], 2),
+            _number(figures.get("peak_rss_mb_per_worker"), 0),
+        )
+    return table
+
+
+def comparison_table(changes: list[Change], tolerance: float) -> Table:
+    """Every figure in both results with its change; regressions in red."""
+    table = Table(title=f"change against the previous result (tolerance {tolerance:.0%})")
+    table.add_column("figure")
+    table.add_column("previous", justify="right")
+    table.add_column("current", justify="right")
+    table.add_column("change", justify="right")
+    for change in changes:
+        relative = change.relative
+        text = "-" if relative is None else f"{relative:+.1%}"
+        if change.is_regression(tolerance):
+            text = f"[red]{text} regression[/]"
+        table.add_row(change.figure, _number(change.previous, 2), _number(change.current, 2), text)
+    return table
+
+
+def print_result(result: Mapping[str, Any], console: Console | None = None) -> None:
+    """Print the figures table and the stage table."""
+    console = console or Console()
+    parts = [figures_table(result)]
+    stages = stages_table(result)
+    if stages is not None:
+        parts.append(stages)
+    console.print(Group(*parts))

@@ -1,0 +1,328 @@
+"""The whole benchmark in one process: corpus, single-process figures, end-to-end runs on
+PostgreSQL and SQLite, micro-benchmarks, ratios and targets, as one JSON-ready result.
+
+Every timed figure is the median of `repeats` repeats. Runs that are compared take turns
+(the 1-worker and 2-worker PostgreSQL runs alternate; single-process variants share each
+corpus batch), so a change of machine load affects them alike.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from time import perf_counter
+from typing import Protocol
+
+import psycopg
+import sqlalchemy
+from lxml import etree
+
+from xml_migration.bench.corpus import DEFAULT_CORPUS_DIRECTORY, Corpus, open_corpus
+from xml_migration.bench.end_to_end import (
+    DEFAULT_POSTGRESQL_URL,
+    SourceStorage,
+    copy_sqlite_corpus,
+    ensure_postgresql_database,
+    measured_run,
+    postgresql_source_bytes,
+    prepare_postgresql_source,
+    summarise_runs,
+)
+from xml_migration.bench.expressions import measure_case_expression
+from xml_migration.bench.load_paths import measure_load_paths
+from xml_migration.bench.single_process import (
+    ENGINE,
+    FULL_PARSE,
+    engine_variants,
+    full_parse_variant,
+    measure_variants,
+    reader_has_prune_switch,
+    summarise,
+)
+from xml_migration.bench.targets import verdicts
+from xml_migration.contract.compiler import load_plan
+from xml_migration.contract.plan import CompiledPlan
+from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
+
+LOAD_PATH_DOCUMENTS = 5_000
+"""At most this many synthetic documents in the load-path comparison."""
+
+
+class Section(StrEnum):
+    """Parts of the benchmark that `--only` can select."""
+
+    PARSE = "parse"
+    ENGINE = "engine"
+    POSTGRESQL = "postgresql"
+    SQLITE = "sqlite"
+    EXPRESSIONS = "expressions"
+    LOAD_PATHS = "load_paths"
+
+
+@dataclass(frozen=True, slots=True)
+class BenchOptions:
+    """What to measure and where."""
+
+    documents: int = 2_000
+    profile: str = "production"
+    seed: int = 1
+    repeats: int = 3
+    batch_size: int = DEFAULT_BATCH_SIZE
+    postgresql_url: str = DEFAULT_POSTGRESQL_URL
+    corpus_directory: Path = DEFAULT_CORPUS_DIRECTORY
+    source_storage: SourceStorage = SourceStorage.DEFAULT
+    sections: frozenset[Section] = field(default_factory=lambda: frozenset(Section))
+
+
+class Progress(Protocol):
+    """Where the benchmark says what it is doing (a terminal, or nowhere)."""
+
+    def section(self, message: str) -> None: ...
+
+    def counting(
+        self, description: str, total: int
+    ) -> AbstractContextManager[Callable[[int], None] | None]: ...
+
+
+class SilentProgress:
+    """Progress that is not shown."""
+
+    def section(self, message: str) -> None:
+        return None
+
+    @contextmanager
+    def counting(self, description: str, total: int) -> Iterator[Callable[[int], None] | None]:
+        yield None
+
+
+def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> dict[str, object]:
+    """Measure everything `options.sections` selects; the result as a JSON-ready dict.
+
+    Top-level keys hold the headline figures (None when their section was not run), the
+    ratios and the verdict per target; `sections` holds every measured figure, `integrity`
+    the integrity checks after the end-to-end runs, `machine` the load average before and
+    after and the software versions, `settings` the options.
+    """
+    progress = progress or SilentProgress()
+    started_at = datetime.now(UTC)
+    load_before = os.getloadavg()
+    started = perf_counter()
+    plan = load_plan()
+    with progress.counting("generating corpus", options.documents) as advance:
+        corpus, generated = open_corpus(
+            options.corpus_directory,
+            options.documents,
+            options.profile,
+            options.seed,
+            progress=advance,
+        )
+    sections: dict[str, object] = {}
+    single = _single_process(corpus, plan, options, progress)
+    sections.update(single)
+    end_to_end: dict[str, dict[str, object]] = {}
+    server: dict[str, object] = {}
+    if Section.POSTGRESQL in options.sections:
+        end_to_end.update(_postgresql(corpus, plan, options, progress, server))
+    if Section.SQLITE in options.sections:
+        end_to_end.update(_sqlite(corpus, plan, options, progress))
+    sections.update(end_to_end)
+    if Section.EXPRESSIONS in options.sections:
+        progress.section("expression benchmark")
+        sections["expressions"] = measure_case_expression(repeats=options.repeats)
+    if Section.LOAD_PATHS in options.sections:
+        progress.section("load-path benchmark")
+        sections["load_paths"] = measure_load_paths(
+            options.postgresql_url,
+            documents=min(options.documents, LOAD_PATH_DOCUMENTS),
+            batch_size=options.batch_size,
+            repeats=options.repeats,
+        )
+    result = headline(corpus, single, end_to_end)
+    result["targets"] = verdicts(result)
+    result["integrity"] = {
+        name: {"passed": figures["integrity_passed"], "checks": figures["integrity"]}
+        for name, figures in end_to_end.items()
+    }
+    result["sections"] = sections
+    result["machine"] = _machine(load_before, server)
+    result["settings"] = _settings(options, corpus, generated)
+    result["started_at"] = started_at.isoformat()
+    result["seconds"] = perf_counter() - started
+    return result
+
+
+def _single_process(
+    corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
+) -> dict[str, dict[str, float]]:
+    variants = {}
+    if Section.PARSE in options.sections:
+        variants[FULL_PARSE] = full_parse_variant()
+    if Section.ENGINE in options.sections:
+        variants.update(engine_variants(plan))
+    if not variants:
+        return {}
+    progress.section(f"single process: {', '.join(variants)}")
+    passes = measure_variants(corpus, plan, variants, options.repeats)
+    return {name: summarise(corpus, times) for name, times in passes.items()}
+
+
+def _postgresql(
+    corpus: Corpus,
+    plan: CompiledPlan,
+    options: BenchOptions,
+    progress: Progress,
+    server: dict[str, object],
+) -> dict[str, dict[str, object]]:
+    url = options.postgresql_url
+    ensure_postgresql_database(url)
+    engine = create_db_engine(url)
+    try:
+        with progress.counting("loading PostgreSQL source", corpus.documents) as advance:
+            loaded = prepare_postgresql_source(
+                engine, plan.target, corpus, options.source_storage, advance
+            )
+        with engine.connect() as connection:
+            server["postgresql_version"] = connection.exec_driver_sql(
+                "SHOW server_version"
+            ).scalar()
+            server["default_toast_compression"] = connection.exec_driver_sql(
+                "SHOW default_toast_compression"
+            ).scalar()
+        server["source_loaded_now"] = loaded
+        server["source_storage"] = options.source_storage.value
+        server["source_table_bytes"] = postgresql_source_bytes(engine, plan.target)
+    finally:
+        engine.dispose()
+    span = (corpus.first_app_id, corpus.last_app_id)
+    runs: dict[int, list] = {1: [], 2: []}
+    for repeat in range(options.repeats):
+        for workers in runs:
+            progress.section(
+                f"PostgreSQL, {workers} worker(s), repeat {repeat + 1} of {options.repeats}"
+            )
+            runs[workers].append(measured_run(url, plan.target, span, workers, options.batch_size))
+    return {
+        "postgresql_1_worker": summarise_runs(runs[1]),
+        "postgresql_2_workers": summarise_runs(runs[2]),
+    }
+
+
+def _sqlite(
+    corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
+) -> dict[str, dict[str, object]]:
+    progress.section("SQLite: copying the corpus")
+    directory = Path(tempfile.mkdtemp(prefix="sqlite-", dir=options.corpus_directory))
+    try:
+        url = f"sqlite:///{copy_sqlite_corpus(corpus, directory)}"
+        span = (corpus.first_app_id, corpus.last_app_id)
+        runs = []
+        for repeat in range(options.repeats):
+            progress.section(f"SQLite, 2 workers, repeat {repeat + 1} of {options.repeats}")
+            runs.append(measured_run(url, plan.target, span, 2, options.batch_size))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    return {"sqlite_2_workers": summarise_runs(runs)}
+
+
+def _figure(sections: dict[str, dict[str, object]], section: str, name: str) -> float | None:
+    value = sections.get(section, {}).get(name)
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def headline(
+    corpus: Corpus,
+    single: dict[str, dict[str, float]],
+    end_to_end: dict[str, dict[str, object]],
+) -> dict[str, object]:
+    """The top-level figures scripts read, and the ratios between them."""
+    figures: dict[str, dict[str, object]] = {**single, **end_to_end}
+    result: dict[str, object] = {
+        "documents": corpus.documents,
+        "bytes": corpus.bytes,
+        "full_parse_docs_per_s": _figure(figures, FULL_PARSE, "docs_per_s"),
+        "full_parse_mb_per_s": _figure(figures, FULL_PARSE, "mb_per_s"),
+        "engine_docs_per_s": _figure(figures, ENGINE, "docs_per_s"),
+    }
+    for name in single:
+        if name.startswith(f"{ENGINE}_"):
+            result[f"{name}_docs_per_s"] = _figure(figures, name, "docs_per_s")
+    one = _figure(figures, "postgresql_1_worker", "records_per_minute")
+    two = _figure(figures, "postgresql_2_workers", "records_per_minute")
+    result["postgresql_rec_per_min_1_worker"] = one
+    result["postgresql_rec_per_min_2_workers"] = two
+    result["sqlite_rec_per_min_2_workers"] = _figure(
+        figures, "sqlite_2_workers", "records_per_minute"
+    )
+    result["e2e_over_full_parse_time_ratio"] = _ratio(
+        _figure(figures, "postgresql_2_workers", "wall_seconds"),
+        _figure(figures, FULL_PARSE, "wall_seconds"),
+    )
+    scaling = _ratio(two, one)
+    result["scaling_2_over_1_workers"] = scaling
+    result["parallel_efficiency_percent"] = None if scaling is None else scaling / 2 * 100
+    peaks = [
+        _figure(figures, name, "peak_rss_mb_per_worker")
+        for name in ("postgresql_2_workers", "sqlite_2_workers")
+    ]
+    measured_peaks = [peak for peak in peaks if peak is not None]
+    result["peak_rss_mb_per_worker"] = max(measured_peaks) if measured_peaks else None
+    stages = next(
+        (
+            end_to_end[name]["stage_seconds"]
+            for name in ("postgresql_2_workers", "sqlite_2_workers")
+            if name in end_to_end
+        ),
+        None,
+    )
+    result["stage_seconds"] = stages
+    result["integrity_passed"] = (
+        all(figures["integrity_passed"] for figures in end_to_end.values()) if end_to_end else None
+    )
+    return result
+
+
+def _machine(load_before: tuple[float, float, float], server: dict[str, object]) -> dict:
+    return {
+        "load_average_before": list(load_before),
+        "load_average_after": list(os.getloadavg()),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "lxml": ".".join(map(str, etree.LXML_VERSION)),
+        "libxml2": ".".join(map(str, etree.LIBXML_VERSION)),
+        "sqlalchemy": sqlalchemy.__version__,
+        "psycopg": psycopg.__version__,
+        **server,
+    }
+
+
+def _settings(options: BenchOptions, corpus: Corpus, generated: bool) -> dict[str, object]:
+    return {
+        "documents": options.documents,
+        "profile": options.profile,
+        "seed": options.seed,
+        "repeats": options.repeats,
+        "batch_size": options.batch_size,
+        "postgresql_url": display_url(options.postgresql_url),
+        "source_storage": options.source_storage.value,
+        "sections": sorted(section.value for section in options.sections),
+        "corpus": str(corpus.path),
+        "corpus_generated_now": generated,
+        "reader_prune_switch": reader_has_prune_switch(),
+    }

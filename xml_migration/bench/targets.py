@@ -1,0 +1,60 @@
+"""The performance targets of the migration and how a benchmark result measures up."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+TARGET_DOCUMENTS = 20_000
+"""Corpus size from which the end-to-end throughput counts against its target."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A headline figure compared with a bound (`at least` or `at most`); `full_corpus`
+    targets count only on a corpus of at least `TARGET_DOCUMENTS` documents."""
+
+    figure: str
+    label: str
+    bound: float
+    at_least: bool
+    full_corpus: bool = False
+
+    def describe(self) -> str:
+        return f"{'≥' if self.at_least else '≤'} {self.bound:,g}"
+
+
+TARGETS = (
+    Target(
+        "postgresql_rec_per_min_2_workers",
+        f"PostgreSQL, 2 workers, records/min (on ≥ {TARGET_DOCUMENTS:,} documents)",
+        100_000,
+        True,
+        full_corpus=True,
+    ),
+    Target("e2e_over_full_parse_time_ratio", "end-to-end time / full-parse time", 0.5, False),
+    Target("scaling_2_over_1_workers", "2 workers / 1 worker", 1.8, True),
+    Target("peak_rss_mb_per_worker", "peak RSS per worker, MiB", 250, False),
+)
+
+
+def verdicts(result: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """Per target: the measured value (None when not measured), the bound and whether it is
+    met (None when not measured). The throughput target also needs the corpus size."""
+    documents = result.get("documents")
+    full_corpus = isinstance(documents, int) and documents >= TARGET_DOCUMENTS
+    found: dict[str, dict[str, object]] = {}
+    for target in TARGETS:
+        value = result.get(target.figure)
+        compare: Callable[[float, float], bool] = operator.ge if target.at_least else operator.le
+        met = None if not isinstance(value, int | float) else compare(value, target.bound)
+        if met and target.full_corpus:
+            met = full_corpus
+        found[target.figure] = {
+            "label": target.label,
+            "target": target.describe(),
+            "value": value,
+            "met": met,
+        }
+    return found

@@ -1,0 +1,235 @@
+"""`xml-migration bench`: the performance benchmark, its JSON result and the regression check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+
+from xml_migration.bench.compare import DEFAULT_TOLERANCE, compare_results, regressions
+from xml_migration.bench.corpus import DEFAULT_CORPUS_DIRECTORY
+from xml_migration.bench.end_to_end import DEFAULT_POSTGRESQL_URL, SourceStorage
+from xml_migration.bench.report import comparison_table, print_result
+from xml_migration.bench.suite import BenchOptions, Section, run_benchmark
+from xml_migration.cli.arguments import (
+    COMMAND_ERRORS,
+    EXIT_FAILED,
+    EXIT_OK,
+    command_failed,
+    positive_int,
+    usage_error,
+)
+from xml_migration.cli.progress import is_terminal, progress_bar
+from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
+from xml_migration.mock.generator import Profile
+
+EPILOG = """\
+sections (--only, comma-separated; default all):
+  parse        lxml full parse of every document, one process
+  engine       the engine without a database (parse + map), one process
+  postgresql   end to end into PostgreSQL with 1 and with 2 workers
+  sqlite       end to end into SQLite with 2 workers
+  expressions  evaluations/s of a compiled 20-branch CASE expression
+  load_paths   PostgreSQL COPY against executemany on synthetic rows
+
+exit status:
+  0  measured (and, with --compare, no throughput figure dropped beyond the tolerance)
+  1  a throughput figure dropped beyond the tolerance, an integrity check failed after an
+     end-to-end run, or the benchmark could not run
+  2  usage error
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "bench",
+        help="measure parsing, the engine and end-to-end migration; compare with a baseline",
+        description=(
+            "Generate (or reuse, in --corpus-dir) a corpus of mock documents, then measure in "
+            "this one invocation, each figure the median of --repeats repeats: a full lxml "
+            "parse, the engine alone, end-to-end runs into PostgreSQL (1 and 2 workers) and "
+            "SQLite (2 workers) with seconds per stage, integrity checks after every run, "
+            "peak RSS per worker process. Prints a table with the ratios and targets."
+        ),
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    defaults = BenchOptions()
+    parser.add_argument(
+        "--docs",
+        type=positive_int,
+        default=defaults.documents,
+        metavar="N",
+        help=f"documents in the corpus (default {defaults.documents})",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=[profile.value for profile in Profile],
+        default=defaults.profile,
+        help=f"document size profile (default {defaults.profile})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=defaults.seed, help="generator seed (default 1)"
+    )
+    parser.add_argument(
+        "--db-url",
+        metavar="URL",
+        default=DEFAULT_POSTGRESQL_URL,
+        help="PostgreSQL database to measure in, created when missing; its source and "
+        f"target tables are replaced (default {DEFAULT_POSTGRESQL_URL})",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=positive_int,
+        default=defaults.repeats,
+        metavar="R",
+        help=f"repeats per figure, the median is reported (default {defaults.repeats})",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        help=f"documents per load transaction (default {DEFAULT_BATCH_SIZE})",
+    )
+    parser.add_argument(
+        "--only",
+        type=sections_argument,
+        metavar="SECTIONS",
+        help="measure only these sections, e.g. parse,engine (see below)",
+    )
+    parser.add_argument(
+        "--source-storage",
+        choices=[storage.value for storage in SourceStorage],
+        default=SourceStorage.DEFAULT.value,
+        help="storage of the PostgreSQL source column: as created by the DDL (default), "
+        "lz4 compression, or external (uncompressed)",
+    )
+    parser.add_argument(
+        "--corpus-dir",
+        type=Path,
+        default=DEFAULT_CORPUS_DIRECTORY,
+        metavar="DIR",
+        help=f"where corpora are kept for reuse (default {DEFAULT_CORPUS_DIRECTORY})",
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="write the result as JSON")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="PREVIOUS.json",
+        help="print the change of every figure against a previous result; exit 1 when a "
+        "throughput figure dropped by more than --tolerance",
+    )
+    parser.add_argument(
+        "--tolerance",
+        type=percentage,
+        default=DEFAULT_TOLERANCE * 100,
+        metavar="PERCENT",
+        help=f"allowed drop of a throughput figure (default {DEFAULT_TOLERANCE:.0%})",
+    )
+    parser.set_defaults(func=bench)
+
+
+def sections_argument(text: str) -> frozenset[Section]:
+    """An argparse type: comma-separated section names."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    try:
+        return frozenset(Section(name) for name in names)
+    except ValueError as error:
+        known = ", ".join(section.value for section in Section)
+        raise argparse.ArgumentTypeError(f"{error}; sections are {known}") from error
+
+
+def percentage(text: str) -> float:
+    """An argparse type: a percentage from 0 to 100."""
+    value = float(text)
+    if not math.isfinite(value) or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"must be a percentage from 0 to 100, got {text}")
+    return value
+
+
+class TerminalProgress:
+    """Section lines and counting bars on standard error, only when it is a terminal."""
+
+    def __init__(self) -> None:
+        self._shown = is_terminal(sys.stderr)
+        self._console = Console(file=sys.stderr)
+
+    def section(self, message: str) -> None:
+        if self._shown:
+            self._console.print(f"[dim]… {message}[/]")
+
+    @contextmanager
+    def counting(self, description: str, total: int) -> Iterator[Callable[[int], None] | None]:
+        with progress_bar(description, total, stream=sys.stderr) as bar:
+            yield None if bar is None else bar.advance
+
+
+def bench(args: argparse.Namespace) -> int:
+    previous = None
+    if args.compare is not None:
+        try:
+            previous = json.loads(args.compare.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            return usage_error(f"cannot read {args.compare}: {error}")
+    options = BenchOptions(
+        documents=args.docs,
+        profile=args.profile,
+        seed=args.seed,
+        repeats=args.repeats,
+        batch_size=args.batch_size,
+        postgresql_url=args.db_url,
+        corpus_directory=args.corpus_dir,
+        source_storage=SourceStorage(args.source_storage),
+        sections=args.only or frozenset(Section),
+    )
+    try:
+        result = run_benchmark(options, TerminalProgress())
+    except COMMAND_ERRORS as error:
+        return command_failed(error)
+    console = Console()
+    print_result(result, console)
+    if args.json is not None:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rounded(result), indent=2) + "\n", encoding="utf-8")
+        console.print(f"result: {args.json}")
+    status = EXIT_OK
+    if result.get("integrity_passed") is False:
+        console.print("[red]an integrity check failed after an end-to-end run[/]")
+        status = EXIT_FAILED
+    if previous is not None:
+        status = max(status, compare_with(previous, result, args.tolerance / 100, console))
+    return status
+
+
+def compare_with(
+    previous: dict[str, object], current: dict[str, object], tolerance: float, console: Console
+) -> int:
+    """Print the comparison; EXIT_FAILED when a throughput figure regressed."""
+    changes = compare_results(previous, current)
+    console.print(comparison_table(changes, tolerance))
+    dropped = regressions(changes, tolerance)
+    if not dropped:
+        console.print(f"no throughput figure dropped by more than {tolerance:.0%}")
+        return EXIT_OK
+    names = ", ".join(change.figure for change in dropped)
+    console.print(
+        f"[red]{len(dropped)} throughput figure(s) dropped by more than {tolerance:.0%}: {names}[/]"
+    )
+    return EXIT_FAILED
+
+
+def rounded(value: object, digits: int = 4) -> object:
+    """`value` with every float rounded to `digits` decimals, for a readable JSON file."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {key: rounded(item, digits) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(item, digits) for item in value]
+    return value

@@ -1,0 +1,33 @@
+"""Verdicts of a benchmark result against the performance targets."""
+
+from __future__ import annotations
+
+from xml_migration.bench.targets import TARGET_DOCUMENTS, verdicts
+
+
+def test_each_target_is_met_or_missed_by_its_bound() -> None:
+    found = verdicts(
+        {
+            "documents": TARGET_DOCUMENTS,
+            "postgresql_rec_per_min_2_workers": 120_000.0,
+            "e2e_over_full_parse_time_ratio": 0.7,
+            "scaling_2_over_1_workers": 1.8,
+            "peak_rss_mb_per_worker": 250.0,
+        }
+    )
+    assert {name: verdict["met"] for name, verdict in found.items()} == {
+        "postgresql_rec_per_min_2_workers": True,
+        "e2e_over_full_parse_time_ratio": False,
+        "scaling_2_over_1_workers": True,
+        "peak_rss_mb_per_worker": True,
+    }
+
+
+def test_the_throughput_target_counts_only_on_a_full_corpus() -> None:
+    result = {"documents": TARGET_DOCUMENTS - 1, "postgresql_rec_per_min_2_workers": 500_000.0}
+    assert verdicts(result)["postgresql_rec_per_min_2_workers"]["met"] is False
+
+
+def test_unmeasured_figures_have_no_verdict() -> None:
+    found = verdicts({"documents": 40, "scaling_2_over_1_workers": None})
+    assert all(verdict["met"] is None and verdict["value"] is None for verdict in found.values())

@@ -22,6 +22,7 @@ from xml_migration.cli.progress import progress_bar
 from xml_migration.contract.compiler import load_plan
 from xml_migration.db.connection import create_db_engine, display_url
 from xml_migration.db.ddl import create_schema
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.metrics import METRICS_DIRECTORY, metrics_document, write_metrics
 from xml_migration.migration.run_range import migrate_parallel
 from xml_migration.migration.scope import run_scope
@@ -76,6 +77,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="migrate again the documents whose previous attempt failed",
     )
     parser.add_argument(
+        "--max-document-bytes",
+        type=positive_int,
+        metavar="N",
+        default=DEFAULT_MAX_DOCUMENT_BYTES,
+        help="documents longer than N bytes fail as document_too_large without being "
+        f"parsed (default {DEFAULT_MAX_DOCUMENT_BYTES:,})",
+    )
+    parser.add_argument(
         "--metrics-dir",
         metavar="DIR",
         type=Path,
@@ -96,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         reprocess_failed=args.reprocess_failed,
         session_id=f"cli-{uuid.uuid4().hex[:16]}",
+        max_document_bytes=args.max_document_bytes,
     )
     try:
         target = load_plan(args.contract).target

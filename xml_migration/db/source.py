@@ -3,18 +3,25 @@ key ranges for partitioning, and counts."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import NamedTuple
 
 from sqlalchemy import Engine, Select, distinct, exists, func, literal, literal_column, select
+from sqlalchemy.exc import DBAPIError
 
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import dialect_name
 from xml_migration.db.dbapi import begin, discard, engine_connector, release, rollback_quietly
+from xml_migration.db.errors import ErrorKind, classify, database_message
+from xml_migration.db.loader import RetryPolicy
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
 from xml_migration.db.writers import DEFAULT_METHODS, table_writer
+
+log = logging.getLogger(__name__)
 
 INSERT_CHUNK_DOCUMENTS = 500
 
@@ -156,24 +163,47 @@ def read_pending_documents(
     *,
     reprocess_failed: bool = False,
     limit: int | None = None,
+    retry: RetryPolicy | None = None,
 ) -> Iterator[list[SourceDocument]]:
     """Stream the documents still to migrate in a key range (bounds inclusive, None for
     open), in key order, `batch_size` at a time.
 
     Reads through a server-side cursor on PostgreSQL (`stream_results`), so only one batch
     is in memory; the reading connection stays open until the iterator is exhausted or
-    closed. `limit` caps the number of documents.
+    closed. `limit` caps the number of documents. A transient error (connection lost,
+    server restart) reopens the read after the last document yielded, with the backoff of
+    `retry` (the loader's policy by default); other errors propagate.
     """
     model = build_model(target, dialect_name(engine))
-    query = pending_documents_query(
-        model, app_id_start, app_id_end, reprocess_failed=reprocess_failed
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    with engine.connect() as connection:
-        result = connection.execution_options(yield_per=batch_size).execute(query)
-        for partition in result.partitions():
-            yield [SourceDocument(int(key), document) for key, document in partition]
+    policy = retry or RetryPolicy()
+    start, remaining, attempt = app_id_start, limit, 0
+    while remaining is None or remaining > 0:
+        query = pending_documents_query(model, start, app_id_end, reprocess_failed=reprocess_failed)
+        if remaining is not None:
+            query = query.limit(remaining)
+        try:
+            with engine.connect() as connection:
+                result = connection.execution_options(yield_per=batch_size).execute(query)
+                for partition in result.partitions():
+                    batch = [SourceDocument(int(key), document) for key, document in partition]
+                    start, attempt = batch[-1].app_id + 1, 0
+                    if remaining is not None:
+                        remaining -= len(batch)
+                    yield batch
+            return
+        except DBAPIError as error:
+            attempt += 1
+            if classify(error.orig) is not ErrorKind.TRANSIENT or attempt >= policy.attempts:
+                raise
+            delay = policy.delay(attempt)
+            log.warning(
+                "reading source documents failed (%s); retry %d in %.1fs from app_id %s",
+                database_message(error.orig),
+                attempt,
+                delay,
+                start,
+            )
+            time.sleep(delay)
 
 
 def source_key_ranges(engine: Engine, target: TargetSchema, width: int) -> list[KeyRange]:

@@ -8,6 +8,7 @@ settings it ran with (database URL without password) and the key range it covere
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,18 +31,21 @@ def metrics_document(
     limit: int | None,
     started_at: datetime,
 ) -> dict[str, object]:
-    """The content of a run's metrics file."""
+    """The content of a run's metrics file: every setting of the run, the database URL
+    without its password."""
     return {
         "started_at": started_at.astimezone(UTC).isoformat(),
         **stats.as_dict(),
         "settings": {
             "workers": workers,
-            "batch_size": settings.batch_size,
             "limit": limit,
-            "reprocess_failed": settings.reprocess_failed,
+            **{
+                field.name: getattr(settings, field.name)
+                for field in fields(settings)
+                if field.name not in ("database_url", "contract_path")
+            },
             "contract": str(settings.contract_path or shipped_contract_path()),
             "database": display_url(settings.database_url),
-            "session_id": settings.session_id,
         },
         "range": {"app_id_start": app_id_start, "app_id_end": app_id_end},
     }
@@ -53,7 +57,7 @@ def write_metrics(directory: Path, document: dict[str, object], started_at: date
     gets a numbered suffix. Returns the path written."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"metrics_{started_at.astimezone(UTC).strftime(TIMESTAMP_FORMAT)}"
-    text = json.dumps(document, indent=2) + "\n"
+    text = json.dumps(document, indent=2, default=str) + "\n"
     suffix = 0
     while True:
         path = directory / (f"{stem}.json" if suffix == 0 else f"{stem}_{suffix}.json")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -53,15 +54,14 @@ def test_document_holds_figures_settings_and_range() -> None:
     assert document["rows_per_table"] == {"app_base": 8, "scores": 20}
     assert document["stage_seconds"] == {"read": 0.1, "parse": 0.2, "map": 0.3, "load": 0.4}
     assert document["records_per_minute"] == 300.0
-    assert document["settings"] == {
-        "workers": 4,
-        "batch_size": 250,
-        "limit": 10,
-        "reprocess_failed": True,
-        "contract": str(shipped_contract_path()),
-        "database": "postgresql+psycopg://migrator:***@db.example:5432/credit",
-        "session_id": "cli-1",
-    }
+    recorded = document["settings"]
+    assert recorded["workers"] == 4 and recorded["limit"] == 10
+    assert recorded["batch_size"] == 250 and recorded["reprocess_failed"] is True
+    assert recorded["session_id"] == "cli-1" and recorded["partition_key"] is None
+    assert recorded["contract"] == str(shipped_contract_path())
+    assert recorded["database"] == "postgresql+psycopg://migrator:***@db.example:5432/credit"
+    others = {field.name for field in fields(MigrationSettings)} - {"database_url", "contract_path"}
+    assert others <= set(recorded)
     assert document["range"] == {"app_id_start": 1, "app_id_end": 10}
     assert "s3cret" not in json.dumps(document)
 

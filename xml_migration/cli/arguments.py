@@ -61,13 +61,20 @@ def add_contract_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_log_level_argument(parser: argparse.ArgumentParser) -> None:
-    """`--log-level`, WARNING unless told otherwise; apply it with `configure_logging`."""
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_LOG_LEVEL = "WARNING"
+
+
+def add_log_level_argument(parser: argparse.ArgumentParser, *, subcommand: bool = False) -> None:
+    """`--log-level`, WARNING unless told otherwise; apply it with `configure_logging`.
+
+    On a subcommand the option has no default of its own, so that `xml-migration
+    --log-level INFO run` and `xml-migration run --log-level INFO` both work."""
     parser.add_argument(
         "--log-level",
-        default="WARNING",
-        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="logging level (default WARNING)",
+        default=argparse.SUPPRESS if subcommand else DEFAULT_LOG_LEVEL,
+        choices=LOG_LEVELS,
+        help=f"logging level (default {DEFAULT_LOG_LEVEL})",
     )
 
 

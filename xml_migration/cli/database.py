@@ -10,6 +10,7 @@ from xml_migration.cli.arguments import (
     EXIT_OK,
     add_contract_argument,
     add_database_argument,
+    add_log_level_argument,
     command_failed,
 )
 from xml_migration.contract.compiler import load_plan
@@ -52,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
         add_database_argument(parser)
         add_contract_argument(parser)
+        add_log_level_argument(parser, subcommand=True)
         parser.set_defaults(func=func)
 
 

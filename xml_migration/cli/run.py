@@ -13,6 +13,7 @@ from xml_migration.cli.arguments import (
     add_contract_argument,
     add_database_argument,
     add_key_range_arguments,
+    add_log_level_argument,
     command_failed,
     key_range_problem,
     positive_int,
@@ -71,6 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="migrate at most L pending documents (the first L in key order)",
     )
     add_key_range_arguments(parser)
+    add_log_level_argument(parser, subcommand=True)
     parser.add_argument(
         "--reprocess-failed",
         action="store_true",

@@ -11,6 +11,7 @@ from xml_migration.cli.arguments import (
     add_contract_argument,
     add_database_argument,
     add_key_range_arguments,
+    add_log_level_argument,
     command_failed,
     key_range_problem,
     usage_error,
@@ -44,6 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_database_argument(parser)
     add_contract_argument(parser)
     add_key_range_arguments(parser)
+    add_log_level_argument(parser, subcommand=True)
     parser.set_defaults(func=verify)
 
 

@@ -263,3 +263,16 @@ def test_console_script_without_a_terminal_prints_no_progress_bar(
     assert "documents 30: 30 loaded, 0 failed" in result.stdout
     assert not any(c in result.stdout + result.stderr for c in BAR_CHARACTERS)
     assert len(list((tmp_path / "metrics").glob("metrics_*.json"))) == 1
+
+
+def test_log_level_before_or_after_the_command() -> None:
+    parser = build_parser()
+    for command in ("run", "verify", "init", "reset"):
+        after = parser.parse_args([command, "--db", "sqlite://", "--log-level", "INFO"])
+        before = parser.parse_args(["--log-level", "ERROR", command, "--db", "sqlite://"])
+        neither = parser.parse_args([command, "--db", "sqlite://"])
+        assert (after.log_level, before.log_level, neither.log_level) == (
+            "INFO",
+            "ERROR",
+            "WARNING",
+        )

@@ -19,9 +19,7 @@ END_TO_END_SECTIONS = (
 SINGLE_PROCESS_LABELS = {
     "full_parse": "lxml full parse",
     "engine": "engine (parse + map)",
-    "engine_pruned": "engine, pruning on",
-    "engine_unpruned": "engine, pruning off",
-    "engine_prune_first": "engine on texts pruned beforehand",
+    "engine_unpruned": "engine without pruning",
 }
 
 

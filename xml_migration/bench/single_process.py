@@ -8,7 +8,6 @@ own work is timed (reading the corpus and encoding the texts are not).
 
 from __future__ import annotations
 
-import inspect
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,16 +20,11 @@ from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.source import SourceDocument
 from xml_migration.engine.mapper import map_document
 from xml_migration.engine.outcome import DocumentFailure
-from xml_migration.engine.pruning import keep_spec_for, prune
 from xml_migration.engine.reader import _parser as engine_parser
 
 FULL_PARSE = "full_parse"
 ENGINE = "engine"
-ENGINE_PRUNED = "engine_pruned"
 ENGINE_UNPRUNED = "engine_unpruned"
-ENGINE_PRUNE_FIRST = "engine_prune_first"
-PRUNE_SWITCH = "prune"
-"""Keyword of `map_document` that turns contract-aware pruning on or off, when it has one."""
 
 Variant = Callable[[Sequence[SourceDocument], Sequence[bytes]], int]
 """Processes one batch (documents, and their texts as UTF-8 bytes); returns the failures."""
@@ -45,11 +39,6 @@ class PassTimes:
     failures: int
 
 
-def reader_has_prune_switch() -> bool:
-    """Whether the engine's reader takes a `prune` keyword (pruning on or off per call)."""
-    return PRUNE_SWITCH in inspect.signature(map_document).parameters
-
-
 def full_parse_variant() -> Variant:
     """A full parse of every document's bytes with the engine's hardened parser."""
 
@@ -62,30 +51,14 @@ def full_parse_variant() -> Variant:
     return run
 
 
-def engine_variant(plan: CompiledPlan, **options: object) -> Variant:
-    """`map_document` over each source document (text as read from the source table)."""
+def engine_variant(plan: CompiledPlan, *, pruned: bool = True) -> Variant:
+    """`map_document` over each source document (text as read from the source table),
+    with or without contract-aware pruning."""
 
     def run(documents: Sequence[SourceDocument], encoded: Sequence[bytes]) -> int:
         failures = 0
         for app_id, document in documents:
-            if isinstance(map_document(plan, app_id, document, **options), DocumentFailure):
-                failures += 1
-        return failures
-
-    return run
-
-
-def prune_first_variant(plan: CompiledPlan) -> Variant:
-    """The engine fed with texts pruned beforehand (the whole text where pruning declines):
-    what pruning inside the reader costs and saves, measured while the reader lacks it."""
-    spec = keep_spec_for(plan.container_path, plan.read_paths)
-
-    def run(documents: Sequence[SourceDocument], encoded: Sequence[bytes]) -> int:
-        failures = 0
-        for app_id, document in documents:
-            text = prune(document, spec) if isinstance(document, str) else None
-            outcome = map_document(plan, app_id, document if text is None else text)
-            if isinstance(outcome, DocumentFailure):
+            if isinstance(map_document(plan, app_id, document, pruned=pruned), DocumentFailure):
                 failures += 1
         return failures
 
@@ -93,15 +66,8 @@ def prune_first_variant(plan: CompiledPlan) -> Variant:
 
 
 def engine_variants(plan: CompiledPlan) -> dict[str, Variant]:
-    """The engine as configured, plus pruned and unpruned runs when the reader has a switch,
-    else the engine fed with pruned texts."""
-    variants = {ENGINE: engine_variant(plan)}
-    if reader_has_prune_switch():
-        variants[ENGINE_PRUNED] = engine_variant(plan, **{PRUNE_SWITCH: True})
-        variants[ENGINE_UNPRUNED] = engine_variant(plan, **{PRUNE_SWITCH: False})
-    else:
-        variants[ENGINE_PRUNE_FIRST] = prune_first_variant(plan)
-    return variants
+    """The engine as configured (contract-aware pruning on), and with pruning off."""
+    return {ENGINE: engine_variant(plan), ENGINE_UNPRUNED: engine_variant(plan, pruned=False)}
 
 
 def measure_variants(

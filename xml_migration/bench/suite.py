@@ -45,7 +45,6 @@ from xml_migration.bench.single_process import (
     engine_variants,
     full_parse_variant,
     measure_variants,
-    reader_has_prune_switch,
     summarise,
 )
 from xml_migration.bench.targets import verdicts
@@ -324,5 +323,4 @@ def _settings(options: BenchOptions, corpus: Corpus, generated: bool) -> dict[st
         "sections": sorted(section.value for section in options.sections),
         "corpus": str(corpus.path),
         "corpus_generated_now": generated,
-        "reader_prune_switch": reader_has_prune_switch(),
     }

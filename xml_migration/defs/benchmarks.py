@@ -49,7 +49,7 @@ def benchmark_settings(
         contract.path,
         batch_size=batch_size,
         reprocess_failed=False,
-        session_id=context.run_id,
+        session_id=context.run.run_id,
         partition_key=None,
     )
 

@@ -114,7 +114,7 @@ def migrate_chunk(
         contract.path,
         batch_size=config.batch_size,
         reprocess_failed=config.reprocess_failed,
-        session_id=context.run_id,
+        session_id=context.run.run_id,
         partition_key=chunk.partition_key,
     )
     started_at = time.time()

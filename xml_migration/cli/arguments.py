@@ -38,6 +38,16 @@ fit the contract, a batch the database refused for a reason no document caused."
 logger = logging.getLogger(__name__)
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Wraps a paragraph of help text to the terminal; text that holds line breaks (the
+    exit status tables of the epilogs) stays as written."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
+
+
 def add_database_argument(parser: argparse.ArgumentParser) -> None:
     """`--db URL`, defaulting to $XML_MIGRATION_DB_URL; required when that is unset."""
     default = os.environ.get(DB_URL_VARIABLE)

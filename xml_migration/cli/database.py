@@ -8,6 +8,7 @@ import argparse
 from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
     EXIT_OK,
+    HelpFormatter,
     add_contract_argument,
     add_database_argument,
     add_log_level_argument,
@@ -49,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             help=summary,
             description=description,
             epilog=EPILOG,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         add_database_argument(parser)
         add_contract_argument(parser)

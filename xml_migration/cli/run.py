@@ -10,6 +10,7 @@ from pathlib import Path
 from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
     EXIT_OK,
+    HelpFormatter,
     add_contract_argument,
     add_database_argument,
     add_key_range_arguments,
@@ -52,16 +53,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "summary and writes it to METRICS_DIR/metrics_<UTC timestamp>.json."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_database_argument(parser)
     add_contract_argument(parser)
     parser.add_argument(
-        "--workers", type=positive_int, default=1, help="worker processes (default 1)"
+        "--workers", type=positive_int, default=1, metavar="N", help="worker processes (default 1)"
     )
     parser.add_argument(
         "--batch-size",
         type=positive_int,
+        metavar="B",
         default=DEFAULT_BATCH_SIZE,
         help=f"documents per load transaction (default {DEFAULT_BATCH_SIZE})",
     )

@@ -8,6 +8,7 @@ from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
     EXIT_FAILED,
     EXIT_OK,
+    HelpFormatter,
     add_contract_argument,
     add_database_argument,
     add_key_range_arguments,
@@ -40,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "per table reconcile."
         ),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     add_database_argument(parser)
     add_contract_argument(parser)

@@ -156,12 +156,15 @@ def migrate_parallel(
     else:
         ranges = split_range(app_id_start, app_id_end, workers * chunks_per_worker)
         context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        try:
             futures = [pool.submit(migrate_range, settings, start, end) for start, end in ranges]
             for future in as_completed(futures):
                 total.merge(future.result())
                 total.wall_seconds = perf_counter() - started
                 if on_chunk is not None:
                     on_chunk(total)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     total.wall_seconds = perf_counter() - started
     return total

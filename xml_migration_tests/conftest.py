@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "XML_MIGRATION_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from xml_migration.contract.tables import ColumnSpec, DataType
@@ -54,6 +54,7 @@ def test_enum_lookup_is_case_insensitive(codes: dict[str, int], data: st.DataObj
     lookup = EnumLookup(codes)
     key = data.draw(st.sampled_from(sorted(codes)))
     variant = "".join(char.upper() if data.draw(st.booleans()) else char.lower() for char in key)
+    assume(variant.casefold() == key.casefold())  # e.g. dotless i: upper-casing changes it
     expected = codes.get(variant)
     if expected is None:
         expected = next(code for k, code in codes.items() if k.casefold() == variant.casefold())

@@ -99,11 +99,21 @@ def ensure_postgresql_database(url: str) -> bool:
         admin.dispose()
 
 
-def _source_name(engine: Engine, target: TargetSchema) -> tuple[str, str]:
-    """The source table's qualified name and its column, quoted for SQL text."""
+def storage_clause(storage: SourceStorage) -> str | None:
+    """The `ALTER COLUMN` action giving a text column `storage`; None for the default."""
+    return _STORAGE_CLAUSES.get(storage)
+
+
+def quoted_source(engine: Engine, target: TargetSchema) -> tuple[str, str, str]:
+    """The source table's qualified name, its key column and its document column, quoted
+    for SQL text."""
     model = build_model(target, engine.dialect.name)
     preparer = engine.dialect.identifier_preparer
-    return preparer.format_table(model.source), preparer.quote(target.source_column)
+    return (
+        preparer.format_table(model.source),
+        preparer.quote(target.source_key_column),
+        preparer.quote(target.source_column),
+    )
 
 
 def source_marker(corpus: Corpus, storage: SourceStorage) -> str:
@@ -128,7 +138,7 @@ def prepare_postgresql_source(
 
     `progress` receives the number of documents loaded since its previous call.
     """
-    table, column = _source_name(engine, target)
+    table, _key, column = quoted_source(engine, target)
     marker = source_marker(corpus, storage)
     create_schema(engine, target)
     with engine.connect() as connection:
@@ -140,11 +150,10 @@ def prepare_postgresql_source(
         return False
     drop_schema(engine, target, include_source=True)
     create_schema(engine, target)
-    with engine.begin() as connection:
-        if storage in _STORAGE_CLAUSES:
-            connection.exec_driver_sql(
-                f"ALTER TABLE {table} ALTER COLUMN {column} {_STORAGE_CLAUSES[storage]}"
-            )
+    clause = storage_clause(storage)
+    if clause is not None:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {column} {clause}")
     documents = _corpus_documents(corpus, target)
     if progress is not None:
         documents = _counted(documents, progress)
@@ -166,7 +175,7 @@ def _counted(
 
 def postgresql_source_bytes(engine: Engine, target: TargetSchema) -> int:
     """Bytes the source table occupies on disk, TOAST included."""
-    table, _column = _source_name(engine, target)
+    table, _key, _column = quoted_source(engine, target)
     with engine.connect() as connection:
         size = connection.scalar(
             text("SELECT pg_total_relation_size(CAST(:table AS regclass))"), {"table": table}

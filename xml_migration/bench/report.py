@@ -113,6 +113,47 @@ def stages_table(result: Mapping[str, Any]) -> Table | None:
     return table
 
 
+COST_LABELS = {
+    "read_default": "read, source column as created (pglz)",
+    "read_lz4": "read, source column lz4",
+    "read_external": "read, source column uncompressed",
+    "parse_whole": "parse, whole document",
+    "parse_pruned": "parse, pruned (as configured)",
+    "map": "map",
+    "load": "load (COPY) with log rows",
+}
+
+
+def costs_table(result: Mapping[str, Any]) -> Table | None:
+    """CPU milliseconds per document of each stage, and the ceilings they imply."""
+    costs = result.get("sections", {}).get("costs")
+    if costs is None:
+        return None
+    table = Table(title=f"CPU ms per document ({costs['documents']:,} documents)")
+    table.add_column("stage")
+    table.add_column("worker", justify="right")
+    table.add_column("PostgreSQL", justify="right")
+    for name, label in COST_LABELS.items():
+        figures = costs["stages"].get(name, {})
+        table.add_row(
+            label,
+            _number(figures.get("client_ms"), 3),
+            _number(figures.get("server_ms"), 3),
+        )
+    table.add_row("prune only, removed spans checked", _number(costs["prune_only_ms"], 3), "")
+    table.add_row(
+        "prune only, removed spans unchecked", _number(costs["prune_only_unchecked_ms"], 3), ""
+    )
+    for storage in ("default", "lz4", "external"):
+        table.add_row(
+            f"[bold]total, {storage} source storage[/] (ceiling on 2 cores: "
+            f"{_number(costs[f'ceiling_rec_per_min_2_cores_{storage}_storage'], 0)} records/min)",
+            _number(costs[f"total_ms_{storage}_storage"], 3),
+            "",
+        )
+    return table
+
+
 def comparison_table(changes: list[Change], tolerance: float) -> Table:
     """Every figure in both results with its change; regressions in red."""
     table = Table(title=f"change against the previous result (tolerance {tolerance:.0%})")
@@ -133,7 +174,7 @@ def print_result(result: Mapping[str, Any], console: Console | None = None) -> N
     """Print the figures table and the stage table."""
     console = console or Console()
     parts = [figures_table(result)]
-    stages = stages_table(result)
-    if stages is not None:
-        parts.append(stages)
+    parts.extend(
+        table for table in (stages_table(result), costs_table(result)) if table is not None
+    )
     console.print(Group(*parts))

@@ -47,6 +47,7 @@ from xml_migration.bench.single_process import (
     measure_variants,
     summarise,
 )
+from xml_migration.bench.stage_costs import measure_stage_costs
 from xml_migration.bench.targets import verdicts
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.plan import CompiledPlan
@@ -64,6 +65,7 @@ class Section(StrEnum):
     ENGINE = "engine"
     POSTGRESQL = "postgresql"
     SQLITE = "sqlite"
+    COSTS = "costs"
     EXPRESSIONS = "expressions"
     LOAD_PATHS = "load_paths"
 
@@ -130,11 +132,18 @@ def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> di
     sections.update(single)
     end_to_end: dict[str, dict[str, object]] = {}
     server: dict[str, object] = {}
+    if {Section.POSTGRESQL, Section.COSTS} & options.sections:
+        server.update(_prepare_postgresql(corpus, plan, options, progress))
     if Section.POSTGRESQL in options.sections:
-        end_to_end.update(_postgresql(corpus, plan, options, progress, server))
+        end_to_end.update(_postgresql(corpus, plan, options, progress))
     if Section.SQLITE in options.sections:
         end_to_end.update(_sqlite(corpus, plan, options, progress))
     sections.update(end_to_end)
+    if Section.COSTS in options.sections:
+        progress.section("CPU cost per document and stage")
+        sections["costs"] = measure_stage_costs(
+            corpus, plan, options.postgresql_url, options.batch_size, options.repeats
+        )
     if Section.EXPRESSIONS in options.sections:
         progress.section("expression benchmark")
         sections["expressions"] = measure_case_expression(repeats=options.repeats)
@@ -175,13 +184,11 @@ def _single_process(
     return {name: summarise(corpus, times) for name, times in passes.items()}
 
 
-def _postgresql(
-    corpus: Corpus,
-    plan: CompiledPlan,
-    options: BenchOptions,
-    progress: Progress,
-    server: dict[str, object],
-) -> dict[str, dict[str, object]]:
+def _prepare_postgresql(
+    corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
+) -> dict[str, object]:
+    """Create the bench database when missing and load the corpus as its source; what the
+    server is and how the source is stored."""
     url = options.postgresql_url
     ensure_postgresql_database(url)
     engine = create_db_engine(url)
@@ -191,17 +198,23 @@ def _postgresql(
                 engine, plan.target, corpus, options.source_storage, advance
             )
         with engine.connect() as connection:
-            server["postgresql_version"] = connection.exec_driver_sql(
-                "SHOW server_version"
-            ).scalar()
-            server["default_toast_compression"] = connection.exec_driver_sql(
-                "SHOW default_toast_compression"
-            ).scalar()
-        server["source_loaded_now"] = loaded
-        server["source_storage"] = options.source_storage.value
-        server["source_table_bytes"] = postgresql_source_bytes(engine, plan.target)
+            version = connection.exec_driver_sql("SHOW server_version").scalar()
+            compression = connection.exec_driver_sql("SHOW default_toast_compression").scalar()
+        return {
+            "postgresql_version": version,
+            "default_toast_compression": compression,
+            "source_loaded_now": loaded,
+            "source_storage": options.source_storage.value,
+            "source_table_bytes": postgresql_source_bytes(engine, plan.target),
+        }
     finally:
         engine.dispose()
+
+
+def _postgresql(
+    corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
+) -> dict[str, dict[str, object]]:
+    url = options.postgresql_url
     span = (corpus.first_app_id, corpus.last_app_id)
     runs: dict[int, list] = {1: [], 2: []}
     for repeat in range(options.repeats):

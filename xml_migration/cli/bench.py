@@ -35,6 +35,9 @@ sections (--only, comma-separated; default all):
   engine       the engine without a database (parse + map), one process
   postgresql   end to end into PostgreSQL with 1 and with 2 workers
   sqlite       end to end into SQLite with 2 workers
+  costs        CPU ms per document of each stage for the worker and for PostgreSQL
+               (read under each source storage, parse, map, load), on up to 1,000
+               documents, and the throughput two cores could reach at those costs
   expressions  evaluations/s of a compiled 20-branch CASE expression
   load_paths   PostgreSQL COPY against executemany on synthetic rows
 

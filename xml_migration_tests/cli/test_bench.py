@@ -26,6 +26,19 @@ HEADLINE_KEYS = (
 STAGES = ("read", "parse", "map", "load")
 
 
+def scaled_throughputs(result: dict, factor: float) -> dict:
+    """`result` with every rate (per second, per minute) multiplied by `factor`."""
+    scaled = {}
+    for name, value in result.items():
+        if isinstance(value, dict):
+            scaled[name] = scaled_throughputs(value, factor)
+        elif isinstance(value, float) and ("per_s" in name or "per_min" in name):
+            scaled[name] = value * factor
+        else:
+            scaled[name] = value
+    return scaled
+
+
 def bench(tmp_path: Path, *options: str) -> int:
     corpus = str(tmp_path / "corpus")
     tiny = ("--docs", "40", "--profile", "compact", "--repeats", "1", "--corpus-dir", corpus)
@@ -47,7 +60,7 @@ def test_bench_measures_every_section_and_writes_the_json_keys(
     assert (
         0
         < result["parallel_efficiency_percent"]
-        == pytest.approx(result["scaling_2_over_1_workers"] * 50, rel=1e-3)
+        == pytest.approx(result["scaling_2_over_1_workers"] * 50, abs=0.01)
     )
     assert result["integrity_passed"] is True
     assert set(result["integrity"]) == {
@@ -64,6 +77,15 @@ def test_bench_measures_every_section_and_writes_the_json_keys(
     for name in ("postgresql_1_worker", "postgresql_2_workers", "sqlite_2_workers"):
         assert result["sections"][name]["documents"] == 40
         assert result["sections"][name]["failures"] == 0
+    assert result["engine_unpruned_docs_per_s"] > 0
+    costs = result["sections"]["costs"]
+    for stage in ("read_default", "read_lz4", "read_external", "load"):
+        # The server's CPU is counted in clock ticks: on 40 documents it may be 0.
+        assert costs["stages"][stage]["client_ms"] > 0 <= costs["stages"][stage]["server_ms"]
+    for stage in ("parse_whole", "parse_pruned", "map"):
+        assert costs["stages"][stage]["client_ms"] > 0
+    assert costs["ceiling_rec_per_min_2_cores_default_storage"] > 0
+    assert costs["read_table_bytes"]["external"] > 0
     assert result["sections"]["expressions"]["evaluations_per_second"] > 0
     assert result["sections"]["load_paths"]["copy_rows_per_s"] > 0
     machine = result["machine"]
@@ -121,7 +143,7 @@ def test_compare_exits_non_zero_on_a_throughput_regression_only(
     assert bench(tmp_path, "--only", "parse", "--json", str(current)) == 0
     result = json.loads(current.read_text(encoding="utf-8"))
     faster = dict(result, full_parse_docs_per_s=result["full_parse_docs_per_s"] * 100)
-    slower = dict(result, full_parse_docs_per_s=result["full_parse_docs_per_s"] / 100)
+    slower = scaled_throughputs(result, 0.01)
     (tmp_path / "faster.json").write_text(json.dumps(faster), encoding="utf-8")
     (tmp_path / "slower.json").write_text(json.dumps(slower), encoding="utf-8")
     capsys.readouterr()

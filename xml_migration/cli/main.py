@@ -17,6 +17,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "run",
     "verify",
     "bench",
+    "soak",
 )
 """Modules under `xml_migration.cli` that each expose `register(subparsers)`.
 

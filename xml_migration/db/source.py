@@ -154,6 +154,14 @@ def pending_documents_query(
     return _key_bounds(model, query, start, end).order_by(key)
 
 
+def _stream(engine: Engine, query: Select, batch_size: int) -> Iterator[list[SourceDocument]]:
+    """The rows of `query`, `batch_size` at a time, through one connection."""
+    with engine.connect() as connection:
+        result = connection.execution_options(yield_per=batch_size).execute(query)
+        for partition in result.partitions():
+            yield [SourceDocument(int(key), document) for key, document in partition]
+
+
 def read_pending_documents(
     engine: Engine,
     target: TargetSchema,
@@ -170,9 +178,9 @@ def read_pending_documents(
 
     Reads through a server-side cursor on PostgreSQL (`stream_results`), so only one batch
     is in memory; the reading connection stays open until the iterator is exhausted or
-    closed. `limit` caps the number of documents. A transient error (connection lost,
-    server restart) reopens the read after the last document yielded, with the backoff of
-    `retry` (the loader's policy by default); other errors propagate.
+    closed. `limit` caps the number of documents. A transient error while reading
+    (connection lost, server restart) reopens the read after the last document yielded,
+    with the backoff of `retry` (the loader's policy by default); other errors propagate.
     """
     model = build_model(target, dialect_name(engine))
     policy = retry or RetryPolicy()
@@ -181,29 +189,34 @@ def read_pending_documents(
         query = pending_documents_query(model, start, app_id_end, reprocess_failed=reprocess_failed)
         if remaining is not None:
             query = query.limit(remaining)
+        stream = _stream(engine, query, batch_size)
         try:
-            with engine.connect() as connection:
-                result = connection.execution_options(yield_per=batch_size).execute(query)
-                for partition in result.partitions():
-                    batch = [SourceDocument(int(key), document) for key, document in partition]
-                    start, attempt = batch[-1].app_id + 1, 0
-                    if remaining is not None:
-                        remaining -= len(batch)
-                    yield batch
-            return
-        except DBAPIError as error:
-            attempt += 1
-            if classify(error.orig) is not ErrorKind.TRANSIENT or attempt >= policy.attempts:
-                raise
-            delay = policy.delay(attempt)
-            log.warning(
-                "reading source documents failed (%s); retry %d in %.1fs from app_id %s",
-                database_message(error.orig),
-                attempt,
-                delay,
-                start,
-            )
-            time.sleep(delay)
+            while True:
+                try:
+                    batch = next(stream, None)
+                except DBAPIError as error:
+                    attempt += 1
+                    transient = classify(error.orig) is ErrorKind.TRANSIENT
+                    if not transient or attempt >= policy.attempts:
+                        raise
+                    delay = policy.delay(attempt)
+                    log.warning(
+                        "reading source documents failed (%s); retry %d in %.1fs from app_id %s",
+                        database_message(error.orig),
+                        attempt,
+                        delay,
+                        start,
+                    )
+                    time.sleep(delay)
+                    break
+                if batch is None:
+                    return
+                start, attempt = batch[-1].app_id + 1, 0
+                if remaining is not None:
+                    remaining -= len(batch)
+                yield batch
+        finally:
+            stream.close()
 
 
 def source_key_ranges(engine: Engine, target: TargetSchema, width: int) -> list[KeyRange]:

@@ -6,6 +6,7 @@ import logging
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import closing
 from functools import lru_cache
 from time import perf_counter
 
@@ -95,18 +96,22 @@ def migrate_range(
     stats = RunStats()
     started = perf_counter()
     try:
-        with open_loader(
-            engine, plan.target, context, reprocess_failed=settings.reprocess_failed
-        ) as loader:
-            batches = read_pending_documents(
-                engine,
-                plan.target,
-                app_id_start,
-                app_id_end,
-                settings.batch_size,
-                reprocess_failed=settings.reprocess_failed,
-                limit=limit,
-            )
+        with (
+            open_loader(
+                engine, plan.target, context, reprocess_failed=settings.reprocess_failed
+            ) as loader,
+            closing(
+                read_pending_documents(
+                    engine,
+                    plan.target,
+                    app_id_start,
+                    app_id_end,
+                    settings.batch_size,
+                    reprocess_failed=settings.reprocess_failed,
+                    limit=limit,
+                )
+            ) as batches,
+        ):
             while True:
                 mark = perf_counter()
                 batch = next(batches, None)

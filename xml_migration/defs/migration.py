@@ -27,6 +27,7 @@ from xml_migration.migration.run_range import migrate_range, split_range
 from xml_migration.migration.stats import STAGES, RunStats
 
 MIGRATION_GROUP = "migration"
+PROGRESS_LOG_SECONDS = 15.0
 CHUNK_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL)
 """A chunk that fails (lost connection, killed process) is retried; exactly-once loading
 makes a retry resume where the chunk stopped."""
@@ -101,6 +102,25 @@ def plan_chunks(
     yield from chunk_outputs(chunks)
 
 
+class ProgressLog:
+    """Logs a chunk's progress at most every `interval` seconds (each line is a stored event)."""
+
+    def __init__(self, context: dg.OpExecutionContext, chunk: Chunk, interval: float) -> None:
+        self.context = context
+        self.chunk = chunk
+        self.interval = interval
+        self.next_at = time.monotonic() + interval
+
+    def __call__(self, stats: RunStats) -> None:
+        if time.monotonic() < self.next_at:
+            return
+        self.next_at = time.monotonic() + self.interval
+        self.context.log.info(
+            f"ids {self.chunk.app_id_start}-{self.chunk.app_id_end}: {stats.documents} "
+            f"documents so far, {stats.records_per_minute:,.0f} records/minute"
+        )
+
+
 @dg.op(retry_policy=CHUNK_RETRY_POLICY)
 def migrate_chunk(
     context: dg.OpExecutionContext,
@@ -118,7 +138,8 @@ def migrate_chunk(
         partition_key=chunk.partition_key,
     )
     started_at = time.time()
-    stats = migrate_range(settings, chunk.app_id_start, chunk.app_id_end)
+    progress = ProgressLog(context, chunk, PROGRESS_LOG_SECONDS)
+    stats = migrate_range(settings, chunk.app_id_start, chunk.app_id_end, on_batch=progress)
     finished_at = time.time()
     context.log.info(
         f"ids {chunk.app_id_start}-{chunk.app_id_end}: {stats.documents} documents, "

@@ -1,9 +1,12 @@
+from types import SimpleNamespace
+
 import dagster as dg
 import pytest
 
 from xml_migration.defs.checks import migration_integrity
-from xml_migration.defs.migration import chunks_of, migrated_applications
+from xml_migration.defs.migration import Chunk, ProgressLog, chunks_of, migrated_applications
 from xml_migration.defs.partitions import parse_range_key
+from xml_migration.migration.stats import RunStats
 from xml_migration_tests.defs.conftest import (
     delete_one_target_row,
     resources_for,
@@ -95,3 +98,24 @@ def test_a_corrupted_target_fails_the_checks_and_the_run(
     assert app_id in lost.metadata["offending_app_ids"].value
     [failure] = [e for e in result.all_events if e.is_step_failure]
     assert failure.step_failure_data.error.cls_name == "DagsterAssetCheckFailedError"
+
+
+class RecordingLog:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def info(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def test_progress_is_logged_at_most_once_per_interval() -> None:
+    log = RecordingLog()
+    context = SimpleNamespace(log=log)
+    chunk = Chunk("0000000000-0000000999", 0, 499)
+    stats = RunStats(documents=40, successes=40, wall_seconds=2.0)
+    ProgressLog(context, chunk, 3_600.0)(stats)
+    assert log.lines == []
+    every_time = ProgressLog(context, chunk, 0.0)
+    every_time(stats)
+    every_time(stats)
+    assert log.lines == ["ids 0-499: 40 documents so far, 1,200 records/minute"] * 2

@@ -23,7 +23,11 @@ class MockDocumentsConfig(dg.Config):
         "with the bulky sections real documents carry.",
     )
     fault_rate: float = Field(
-        default=0.0, ge=0.0, le=1.0, description="Share of deliberately broken documents."
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="Share of deliberately broken documents (each fault kind named in the "
+        "generator's manifest); they end as failed processing-log rows.",
     )
 
 

@@ -85,7 +85,7 @@ def _title(result: Mapping[str, Any]) -> str:
     after = machine.get("load_average_after") or []
     return (
         f"{result.get('documents'):,} {settings.get('profile')} documents, "
-        f"{int(result.get('bytes', 0)) / 1e6:,.0f} MB; median of {settings.get('repeats')}; "
+        f"{int(result.get('bytes', 0)) / 1e6:,.1f} MB; median of {settings.get('repeats')}; "
         f"load {_number(before[0] if before else None, 2)} → "
         f"{_number(after[0] if after else None, 2)}"
     )

@@ -7,6 +7,7 @@ from typing import Literal
 import dagster as dg
 from pydantic import Field
 
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 
 DEFAULT_SWEEP_BATCH_SIZES = (50, 100, 200, 500, 1000, 2000)
@@ -51,6 +52,11 @@ class ChunkLoadConfig(dg.Config):
     reprocess_failed: bool = Field(
         default=False, description="Retry documents whose last outcome was a failure."
     )
+    max_document_bytes: int = Field(
+        default=DEFAULT_MAX_DOCUMENT_BYTES,
+        ge=1,
+        description="Documents longer than this fail as document_too_large, unparsed.",
+    )
 
 
 class MigrationConfig(dg.Config):
@@ -67,6 +73,11 @@ class MigrationConfig(dg.Config):
     )
     reprocess_failed: bool = Field(
         default=False, description="Retry documents whose last outcome was a failure."
+    )
+    max_document_bytes: int = Field(
+        default=DEFAULT_MAX_DOCUMENT_BYTES,
+        ge=1,
+        description="Documents longer than this fail as document_too_large, unparsed.",
     )
 
 

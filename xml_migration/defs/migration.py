@@ -134,6 +134,7 @@ def migrate_chunk(
         contract.path,
         batch_size=config.batch_size,
         reprocess_failed=config.reprocess_failed,
+        max_document_bytes=config.max_document_bytes,
         session_id=context.run.run_id,
         partition_key=chunk.partition_key,
     )
@@ -215,6 +216,7 @@ def migration_run_config(config: MigrationConfig) -> dict[str, object]:
             "config": {
                 "batch_size": config.batch_size,
                 "reprocess_failed": config.reprocess_failed,
+                "max_document_bytes": config.max_document_bytes,
             }
         },
     }

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import create_db_engine, display_url
 from xml_migration.defs.partitions import range_keys_covering
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.run_range import cached_plan
 from xml_migration.migration.settings import MigrationSettings
 
@@ -61,6 +62,7 @@ class DatabaseResource(dg.ConfigurableResource):
         reprocess_failed: bool,
         session_id: str,
         partition_key: str | None,
+        max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
     ) -> MigrationSettings:
         """Settings of a migration run against this database."""
         return MigrationSettings(
@@ -70,6 +72,7 @@ class DatabaseResource(dg.ConfigurableResource):
             reprocess_failed=reprocess_failed,
             session_id=session_id,
             partition_key=partition_key,
+            max_document_bytes=max_document_bytes,
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:

@@ -14,12 +14,21 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from xml_migration.cli.main import main
 from xml_migration.db.connection import create_db_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.source import insert_source_documents
+from xml_migration.defs.deployment import (
+    DB_URL_VAR,
+    PARTITION_WIDTH_VAR,
+    WORKERS_VAR,
+    Deployment,
+)
+from xml_migration.defs.migration import migrated_applications
+from xml_migration.defs.partitions import aligned_range, app_id_ranges, range_key
 from xml_migration.engine import reader
 from xml_migration.engine.mapper import map_parsed
 from xml_migration.engine.outcome import DocumentFailure, Stage
@@ -288,3 +297,41 @@ def test_the_run_command_takes_the_size_limit(sqlite_url: str, tmp_path: Path) -
     assert outcome.stage_and_reason == ("validation", "document_too_large")
     assert main([*arguments, "--reprocess-failed", "--max-document-bytes", str(len(document))]) == 0
     assert [o.status for o in logged_outcomes(sqlite_url, target)[app_id]] == ["success"]
+
+
+@pytest.mark.dagster
+def test_the_migration_asset_takes_the_size_limit(sqlite_url: str) -> None:
+    documents = clean_documents(2)
+    (small, first), (large, second) = sorted(documents, key=lambda doc: len(doc[1]))
+    target = target_of()
+    engine = create_db_engine(sqlite_url)
+    try:
+        create_schema(engine, target)
+        insert_source_documents(engine, target, documents)
+    finally:
+        engine.dispose()
+    width = 1_000
+    partition = range_key(*aligned_range(small, width))
+    assert partition == range_key(*aligned_range(large, width))
+    deployment = Deployment.from_environment(
+        {DB_URL_VAR: sqlite_url, WORKERS_VAR: "1", PARTITION_WIDTH_VAR: str(width)}
+    )
+    limit = (len(first) + len(second)) // 2
+    assert len(first) <= limit < len(second)
+
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(app_id_ranges.name, [partition])
+        result = dg.materialize(
+            [migrated_applications],
+            partition_key=partition,
+            resources=deployment.resources(),
+            instance=instance,
+            run_config={
+                "ops": {"migrated_applications": {"config": {"max_document_bytes": limit}}}
+            },
+        )
+
+    assert result.success
+    outcomes = logged_outcomes(sqlite_url, target)
+    assert outcomes[small][0].status == "success"
+    assert outcomes[large][0].stage_and_reason == ("validation", "document_too_large")

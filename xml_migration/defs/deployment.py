@@ -20,10 +20,14 @@ CONTRACT_VAR = "XML_MIGRATION_CONTRACT"
 EXECUTOR_VAR = "XML_MIGRATION_EXECUTOR"
 WORKERS_VAR = "XML_MIGRATION_WORKERS"
 PARTITION_WIDTH_VAR = "XML_MIGRATION_PARTITION_WIDTH"
+CELERY_BROKER_VAR = "XML_MIGRATION_CELERY_BROKER"
+CELERY_BACKEND_VAR = "XML_MIGRATION_CELERY_BACKEND"
 
 DEFAULT_DATABASE_FILE = "xml_migration.db"
 DEFAULT_PARTITION_WIDTH = 10_000
-EXECUTORS = ("multiprocess",)
+DEFAULT_CELERY_BROKER = "redis://127.0.0.1:6379/0"
+DEFAULT_CELERY_BACKEND = "redis://127.0.0.1:6379/1"
+EXECUTORS = ("multiprocess", "celery")
 """Executors a deployment may choose; `executor_definition` has one branch per name."""
 
 
@@ -83,6 +87,8 @@ class Deployment:
         """The executor of every job; adding a distributed executor is one more branch here."""
         if self.executor_name == "multiprocess":
             return multiprocess_executor(self.workers)
+        if self.executor_name == "celery":
+            return celery_executor()
         raise ValueError(f"no executor named {self.executor_name!r}")
 
 
@@ -105,6 +111,32 @@ def multiprocess_executor(workers: int) -> dg.ExecutorDefinition:
                 int, default_value=workers, description="Worker processes running steps."
             )
         },
+    )
+
+
+def celery_executor(environ: Mapping[str, str] | None = None) -> dg.ExecutorDefinition:
+    """dagster-celery's executor: every step is a task on the broker, run by any worker.
+
+    Broker and result backend come from `XML_MIGRATION_CELERY_BROKER` and
+    `XML_MIGRATION_CELERY_BACKEND` (Redis on this host by default). A variable that is set
+    stays a reference, resolved in each process, so a URL holding a password is never part
+    of the job's definition. Workers must be started with the same URLs
+    (`deploy/celery_worker.yaml`). dagster-celery is the optional `celery` extra, imported
+    only here.
+    """
+    from dagster_celery import celery_executor as dagster_celery_executor
+
+    env = os.environ if environ is None else environ
+
+    def url(name: str, default: str) -> str | dict[str, str]:
+        return {"env": name} if env.get(name, "").strip() else default
+
+    return dagster_celery_executor.configured(
+        {
+            "broker": url(CELERY_BROKER_VAR, DEFAULT_CELERY_BROKER),
+            "backend": url(CELERY_BACKEND_VAR, DEFAULT_CELERY_BACKEND),
+        },
+        name="celery",
     )
 
 

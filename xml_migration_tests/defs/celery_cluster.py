@@ -1,0 +1,223 @@
+"""A Celery cluster for tests: Redis, a broker database of their own, workers by pid.
+
+Workers are `dagster-celery worker start` processes, each the leader of its own session
+(setsid), so stopping one stops its whole process group: the command, the `celery`
+process it starts and the pool children running the steps.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import redis
+
+REDIS_HOST = "127.0.0.1"
+REDIS_PORT = 6379
+REDIS_COMMAND = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    str(REDIS_PORT),
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
+CLAIM_KEY = "xml_migration_tests:claimed"
+CLAIM_SECONDS = 900
+TEST_DATABASES = range(15, 1, -1)
+"""Redis databases tests may claim; 0 and 1 are the defaults of deployments."""
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+WORKER_YAML = REPOSITORY / "deploy" / "celery_worker.yaml"
+DAGSTER_CELERY = Path(sys.executable).with_name("dagster-celery")
+
+
+def redis_client(db: int = 0) -> redis.Redis:
+    return redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db, socket_timeout=5)
+
+
+def redis_is_up() -> bool:
+    try:
+        return bool(redis_client().ping())
+    except redis.ConnectionError:
+        return False
+
+
+@contextmanager
+def running_redis(pidfile: Path) -> Iterator[None]:
+    """Redis on 127.0.0.1:6379: the one running, else one started here and stopped after."""
+    if redis_is_up():
+        yield
+        return
+    Path("/var/log/redis").mkdir(parents=True, exist_ok=True)
+    subprocess.run([*REDIS_COMMAND, "--pidfile", str(pidfile)], check=True, timeout=30)
+    deadline = time.monotonic() + 30
+    while not redis_is_up():
+        if time.monotonic() > deadline:
+            raise RuntimeError("redis-server did not answer within 30 s")
+        time.sleep(0.2)
+    pid = int(pidfile.read_text().strip())
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGTERM)
+        psutil.wait_procs([psutil.Process(pid)], timeout=30)
+
+
+@contextmanager
+def claimed_redis_database() -> Iterator[int]:
+    """A Redis database number no other test holds, emptied before and after use.
+
+    Workers listening on another test's broker database would take its steps, so each
+    test claims a database of its own (an atomic SET NX, expiring if the test dies).
+    """
+    token = uuid.uuid4().hex
+    for db in TEST_DATABASES:
+        client = redis_client(db)
+        if client.set(CLAIM_KEY, token, nx=True, ex=CLAIM_SECONDS):
+            break
+    else:
+        raise RuntimeError(f"every Redis database in {list(TEST_DATABASES)} is claimed")
+    try:
+        clear_except_claim(client)
+        yield db
+    finally:
+        clear_except_claim(client)
+        client.delete(CLAIM_KEY)
+
+
+def clear_except_claim(client: redis.Redis) -> None:
+    stale = [key for key in client.scan_iter() if key != CLAIM_KEY.encode()]
+    if stale:
+        client.delete(*stale)
+
+
+@dataclass
+class Worker:
+    """A `dagster-celery worker start` process and the session it leads."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def is_ready(self) -> bool:
+        return " ready." in self.log_path.read_text(errors="replace")
+
+    def process_tree(self) -> set[int]:
+        """Pids of the worker command and every process below it."""
+        try:
+            parent = psutil.Process(self.pid)
+            return {self.pid, *(child.pid for child in parent.children(recursive=True))}
+        except psutil.NoSuchProcess:
+            return set()
+
+
+def start_worker(name: str, env: Mapping[str, str], log_dir: Path) -> Worker:
+    """Start one worker with one pool process, in a new session (setsid).
+
+    The command runs `celery` from `PATH`: `env` must put the virtual environment first.
+    """
+    log_path = log_dir / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                str(DAGSTER_CELERY),
+                "worker",
+                "start",
+                "-A",
+                "dagster_celery.app",
+                "-y",
+                str(WORKER_YAML),
+                "-n",
+                name,
+                "--",
+                "--concurrency",
+                "1",
+            ],
+            env=dict(env),
+            cwd=log_dir,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Worker(name, process, log_path)
+
+
+def wait_until_ready(workers: list[Worker], timeout: float) -> None:
+    """Wait until every worker has connected to the broker and announced itself ready."""
+    deadline = time.monotonic() + timeout
+    while not all(worker.is_ready() for worker in workers):
+        for worker in workers:
+            if worker.process.poll() is not None:
+                raise RuntimeError(f"worker {worker.name} exited: {worker.log_path.read_text()}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"workers not ready within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def stop_workers(workers: list[Worker], timeout: float = 30.0) -> list[int]:
+    """Stop every worker's process group: SIGTERM to the group, SIGKILL by pid to what is
+    left after `timeout`. Returns the pids still alive afterwards (none, normally)."""
+    pids = set().union(*(worker.process_tree() for worker in workers)) if workers else set()
+    for worker in workers:
+        if worker.process.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while alive(pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    groups = {worker.pid for worker in workers}
+    for pid in alive(pids) | group_members(groups):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    for worker in workers:
+        worker.process.wait(timeout=timeout)
+    time.sleep(0.5)
+    return sorted(alive(pids) | group_members(groups))
+
+
+def alive(pids: set[int]) -> set[int]:
+    """The pids that still name a running (not zombie) process."""
+    running = set()
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                running.add(pid)
+        except psutil.NoSuchProcess:
+            continue
+    return running
+
+
+def group_members(pgids: set[int]) -> set[int]:
+    """Live processes whose process group is one of `pgids`."""
+    members = set()
+    for process in psutil.process_iter(["pid", "status"]):
+        try:
+            if os.getpgid(process.pid) in pgids and process.info["status"] != "zombie":
+                members.add(process.pid)
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            continue
+    return members

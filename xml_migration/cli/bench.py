@@ -133,7 +133,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=percentage,
         default=DEFAULT_TOLERANCE * 100,
         metavar="PERCENT",
-        help=f"allowed drop of a throughput figure (default {DEFAULT_TOLERANCE:.0%})",
+        help=f"allowed drop of a throughput figure (default {DEFAULT_TOLERANCE * 100:.0f}%%)",
     )
     parser.set_defaults(func=bench)
 

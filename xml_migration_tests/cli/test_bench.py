@@ -161,5 +161,12 @@ def test_unknown_sections_and_bad_tolerances_are_usage_errors(tmp_path: Path) ->
     assert unknown.value.code == tolerance.value.code == 2
 
 
+def test_help_lists_the_options_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["bench", "--help"])
+    assert exit_.value.code == 0
+    assert "(default 10%)" in capsys.readouterr().out
+
+
 def test_an_unreadable_previous_result_is_a_usage_error(tmp_path: Path) -> None:
     assert bench(tmp_path, "--only", "parse", "--compare", str(tmp_path / "missing.json")) == 2

@@ -24,6 +24,10 @@ from xml_migration.db.writers import DEFAULT_METHODS, table_writer
 log = logging.getLogger(__name__)
 
 INSERT_CHUNK_DOCUMENTS = 500
+FETCH_DOCUMENTS = 50
+"""Documents per fetch from the source when they fit `FETCH_BYTES`."""
+FETCH_BYTES = 16 * 1024 * 1024
+"""About this many bytes (characters for text) of documents per fetch from the source."""
 
 
 class SourceDocument(NamedTuple):
@@ -154,12 +158,26 @@ def pending_documents_query(
     return _key_bounds(model, query, start, end).order_by(key)
 
 
-def _stream(engine: Engine, query: Select, batch_size: int) -> Iterator[list[SourceDocument]]:
-    """The rows of `query`, `batch_size` at a time, through one connection."""
+def _fetch_count(max_documents: int, max_bytes: int, largest: int) -> int:
+    """Documents to fetch next: `max_documents`, fewer when that many of the largest
+    document seen so far would exceed `max_bytes`; at least one."""
+    if largest == 0:
+        return max_documents
+    return max(1, min(max_documents, max_bytes // largest))
+
+
+def _stream(
+    engine: Engine, query: Select, max_documents: int, max_bytes: int
+) -> Iterator[list[SourceDocument]]:
+    """The rows of `query` through one connection, one fetch per list (`_fetch_count`)."""
+    largest = 0
     with engine.connect() as connection:
-        result = connection.execution_options(yield_per=batch_size).execute(query)
-        for partition in result.partitions():
-            yield [SourceDocument(int(key), document) for key, document in partition]
+        result = connection.execution_options(stream_results=True).execute(query)
+        while rows := result.fetchmany(_fetch_count(max_documents, max_bytes, largest)):
+            documents = [SourceDocument(int(key), document) for key, document in rows]
+            sizes = (len(document) for _, document in documents if document is not None)
+            largest = max(largest, max(sizes, default=0))
+            yield documents
 
 
 def read_pending_documents(
@@ -167,17 +185,20 @@ def read_pending_documents(
     target: TargetSchema,
     app_id_start: int | None,
     app_id_end: int | None,
-    batch_size: int,
+    max_documents: int,
     *,
+    max_bytes: int = FETCH_BYTES,
     reprocess_failed: bool = False,
     limit: int | None = None,
     retry: RetryPolicy | None = None,
 ) -> Iterator[list[SourceDocument]]:
     """Stream the documents still to migrate in a key range (bounds inclusive, None for
-    open), in key order, `batch_size` at a time.
+    open), in key order, in lists of at most `max_documents`, one list per fetch.
 
-    Reads through a server-side cursor on PostgreSQL (`stream_results`), so only one batch
-    is in memory; the reading connection stays open until the iterator is exhausted or
+    Reads through a server-side cursor on PostgreSQL (`stream_results`), so only the
+    documents of one fetch are in memory; once documents have been seen, a fetch takes
+    fewer than `max_documents` when that many of the largest so far would exceed
+    `max_bytes`. The reading connection stays open until the iterator is exhausted or
     closed. `limit` caps the number of documents. A transient error while reading
     (connection lost, server restart) reopens the read after the last document yielded,
     with the backoff of `retry` (the loader's policy by default); other errors propagate.
@@ -189,7 +210,7 @@ def read_pending_documents(
         query = pending_documents_query(model, start, app_id_end, reprocess_failed=reprocess_failed)
         if remaining is not None:
             query = query.limit(remaining)
-        stream = _stream(engine, query, batch_size)
+        stream = _stream(engine, query, max_documents, max_bytes)
         try:
             while True:
                 try:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import closing
 from functools import lru_cache
+from itertools import islice
 from time import perf_counter
 
 from xml_migration.contract.compiler import load_plan
@@ -15,7 +16,7 @@ from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.connection import create_db_engine, display_url
 from xml_migration.db.loader import open_loader
 from xml_migration.db.processing_log import LogContext
-from xml_migration.db.source import read_pending_documents
+from xml_migration.db.source import FETCH_DOCUMENTS, SourceDocument, read_pending_documents
 from xml_migration.engine.mapper import map_parsed, unexpected_failure
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.reader import parse_document
@@ -61,6 +62,17 @@ def process_document(
     return outcome
 
 
+def read_timed(slices: Iterator[list[SourceDocument]], stats: RunStats) -> Iterator[SourceDocument]:
+    """The documents of `slices` one by one, adding the seconds of every fetch to `stats`."""
+    while True:
+        mark = perf_counter()
+        documents = next(slices, None)
+        stats.stage_seconds["read"] += perf_counter() - mark
+        if documents is None:
+            return
+        yield from documents
+
+
 def split_range(app_id_start: int, app_id_end: int, chunks: int) -> list[tuple[int, int]]:
     """Split the inclusive key range into at most `chunks` contiguous, non-empty sub-ranges."""
     if app_id_end < app_id_start:
@@ -82,7 +94,9 @@ def migrate_range(
     """Migrate the documents of a key range (inclusive; None is open) not yet processed.
 
     Every document read ends with its rows and a success log row, or a failed log row,
-    written in the transaction of its batch; a re-run skips what is already logged.
+    written in the transaction of its batch; a re-run skips what is already logged. The
+    source is fetched in small slices, each mapped before the next is fetched: a batch of
+    `settings.batch_size` holds outcomes, not source texts.
     """
     plan = cached_plan(settings.contract_path)
     engine = create_db_engine(settings.database_url)
@@ -106,23 +120,19 @@ def migrate_range(
                     plan.target,
                     app_id_start,
                     app_id_end,
-                    settings.batch_size,
+                    FETCH_DOCUMENTS,
                     reprocess_failed=settings.reprocess_failed,
                     limit=limit,
                 )
-            ) as batches,
+            ) as slices,
         ):
-            while True:
+            outcomes = (
+                process_document(plan, app_id, document, settings, stats)
+                for app_id, document in read_timed(slices, stats)
+            )
+            while batch := list(islice(outcomes, settings.batch_size)):
                 mark = perf_counter()
-                batch = next(batches, None)
-                stats.stage_seconds["read"] += perf_counter() - mark
-                if batch is None:
-                    break
-                outcomes: list[DocumentOutcome] = []
-                for app_id, document in batch:
-                    outcomes.append(process_document(plan, app_id, document, settings, stats))
-                mark = perf_counter()
-                result = loader.load(outcomes)
+                result = loader.load(batch)
                 stats.stage_seconds["load"] += perf_counter() - mark
                 stats.documents += len(batch)
                 stats.successes += len(result.loaded)

@@ -55,6 +55,17 @@ def test_documents_stream_in_key_order_in_batches(
     assert batch[0].document == source_document(7)
 
 
+def test_fetches_shrink_to_the_byte_budget_once_a_large_document_is_seen(
+    schema_engine: Engine, target: TargetSchema
+) -> None:
+    documents = [(key, f"<a>{'x' * (393 if key == 4 else 93)}</a>") for key in range(1, 21)]
+    insert_source_documents(schema_engine, target, documents)
+    slices = read_pending_documents(schema_engine, target, None, None, 5, max_bytes=1000)
+    sizes = [[len(document.document) for document in fetched] for fetched in slices]
+    assert sizes[0] == [100, 100, 100, 400, 100]
+    assert [len(fetched) for fetched in sizes] == [5, 2, 2, 2, 2, 2, 2, 2, 1]
+
+
 def test_documents_with_an_outcome_are_skipped(schema_engine: Engine, target: TargetSchema) -> None:
     _insert(schema_engine, target, range(1, 9))
     with open_loader(schema_engine, target) as loader:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from xml_migration.contract.compiler import load_plan
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.model import LOG, build_model
+from xml_migration.migration import run_range
 from xml_migration.migration.run_range import migrate_parallel, migrate_range, split_range
 from xml_migration.migration.settings import MigrationSettings
 from xml_migration.mock.database import generate_into_database
@@ -112,6 +113,21 @@ def test_bounds_limit_and_batches(sqlite_url: str) -> None:
     limited = migrate_range(settings, None, None, limit=12)
     assert limited.documents == 12
     assert set(log_outcomes(sqlite_url)) == set(range(1, 30)) | {30, 31, 32}
+
+
+def test_a_batch_gathers_the_outcomes_of_several_source_fetches(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetches are smaller than the load transaction: the batches keep their size."""
+    monkeypatch.setattr(run_range, "FETCH_DOCUMENTS", 4)
+    generate_into_database(database_url, 30, seed=3, profile="compact", fault_rate=0.2)
+    seen: list[int] = []
+    settings = MigrationSettings(database_url, batch_size=25)
+    stats = migrate_range(settings, None, None, on_batch=lambda s: seen.append(s.documents))
+    assert seen == [25, 30]
+    assert stats.successes + stats.failures == 30 and stats.failures > 0
+    assert set(log_outcomes(database_url)) == set(range(1, 31))
+    assert stats.rows_per_table == +table_rows(database_url)
 
 
 def test_parallel_run_has_the_outcomes_of_a_single_process_run(

@@ -1,8 +1,9 @@
-"""A Celery cluster for tests: Redis, a broker database of their own, workers by pid.
+"""A Celery cluster for tests: Redis, a broker database of their own, workers, a daemon.
 
-Workers are `dagster-celery worker start` processes, each the leader of its own session
-(setsid), so stopping one stops its whole process group: the command, the `celery`
-process it starts and the pool children running the steps.
+Workers (`dagster-celery worker start`) and the daemon each lead a session of their own
+(setsid), so stopping one stops its whole process group: a worker's command, the `celery`
+process it starts and the pool children running steps; the daemon's code server and the
+processes of the runs it launched.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ TEST_DATABASES = range(15, 1, -1)
 REPOSITORY = Path(__file__).resolve().parents[2]
 WORKER_YAML = REPOSITORY / "deploy" / "celery_worker.yaml"
 DAGSTER_CELERY = Path(sys.executable).with_name("dagster-celery")
+DAGSTER_DAEMON = Path(sys.executable).with_name("dagster-daemon")
 
 
 def redis_client(db: int = 0) -> redis.Redis:
@@ -112,8 +114,8 @@ def clear_except_claim(client: redis.Redis) -> None:
 
 
 @dataclass
-class Worker:
-    """A `dagster-celery worker start` process and the session it leads."""
+class Background:
+    """A process started here in a session of its own (setsid), and its log."""
 
     name: str
     process: subprocess.Popen[bytes]
@@ -123,11 +125,11 @@ class Worker:
     def pid(self) -> int:
         return self.process.pid
 
-    def is_ready(self) -> bool:
-        return " ready." in self.log_path.read_text(errors="replace")
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
 
     def process_tree(self) -> set[int]:
-        """Pids of the worker command and every process below it."""
+        """Pids of the process and every process below it."""
         try:
             parent = psutil.Process(self.pid)
             return {self.pid, *(child.pid for child in parent.children(recursive=True))}
@@ -135,66 +137,68 @@ class Worker:
             return set()
 
 
-def start_worker(name: str, env: Mapping[str, str], log_dir: Path) -> Worker:
-    """Start one worker with one pool process, in a new session (setsid).
-
-    The command runs `celery` from `PATH`: `env` must put the virtual environment first.
-    """
+def start_background(
+    name: str, command: list[str], env: Mapping[str, str], cwd: Path, log_dir: Path
+) -> Background:
+    """Start `command` in a new session (setsid), output to `log_dir/name.log`."""
     log_path = log_dir / f"{name}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [
-                str(DAGSTER_CELERY),
-                "worker",
-                "start",
-                "-A",
-                "dagster_celery.app",
-                "-y",
-                str(WORKER_YAML),
-                "-n",
-                name,
-                "--",
-                "--concurrency",
-                "1",
-            ],
+            command,
             env=dict(env),
-            cwd=log_dir,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return Worker(name, process, log_path)
+    return Background(name, process, log_path)
 
 
-def wait_until_ready(workers: list[Worker], timeout: float) -> None:
+def start_worker(name: str, env: Mapping[str, str], log_dir: Path) -> Background:
+    """Start one Celery worker with one pool process.
+
+    The command runs `celery` from `PATH`: `env` must put the virtual environment first.
+    """
+    command = [str(DAGSTER_CELERY), "worker", "start", "-A", "dagster_celery.app"]
+    command += ["-y", str(WORKER_YAML), "-n", name, "--", "--concurrency", "1"]
+    return start_background(name, command, env, log_dir, log_dir)
+
+
+def start_daemon(env: Mapping[str, str], log_dir: Path) -> Background:
+    """Start the Dagster daemon on the project's workspace (it takes queued runs)."""
+    command = [str(DAGSTER_DAEMON), "run", "-w", str(REPOSITORY / "workspace.yaml")]
+    return start_background("dagster-daemon", command, env, REPOSITORY, log_dir)
+
+
+def wait_until_ready(workers: list[Background], timeout: float) -> None:
     """Wait until every worker has connected to the broker and announced itself ready."""
     deadline = time.monotonic() + timeout
-    while not all(worker.is_ready() for worker in workers):
+    while not all(" ready." in worker.log() for worker in workers):
         for worker in workers:
             if worker.process.poll() is not None:
-                raise RuntimeError(f"worker {worker.name} exited: {worker.log_path.read_text()}")
+                raise RuntimeError(f"worker {worker.name} exited: {worker.log()}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"workers not ready within {timeout:.0f} s")
         time.sleep(0.5)
 
 
-def stop_workers(workers: list[Worker], timeout: float = 30.0) -> list[int]:
-    """Stop every worker's process group: SIGTERM to the group, SIGKILL by pid to what is
+def stop_processes(processes: list[Background], timeout: float = 30.0) -> list[int]:
+    """Stop every process group started here: SIGTERM to the group, SIGKILL by pid to what is
     left after `timeout`. Returns the pids still alive afterwards (none, normally)."""
-    pids = set().union(*(worker.process_tree() for worker in workers)) if workers else set()
-    for worker in workers:
-        if worker.process.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
+    pids = set().union(*(started.process_tree() for started in processes))
+    for started in processes:
+        if started.process.poll() is None:
+            os.killpg(started.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while alive(pids) and time.monotonic() < deadline:
         time.sleep(0.2)
-    groups = {worker.pid for worker in workers}
+    groups = {started.pid for started in processes}
     for pid in alive(pids) | group_members(groups):
         with suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    for worker in workers:
-        worker.process.wait(timeout=timeout)
+    for started in processes:
+        started.process.wait(timeout=timeout)
     time.sleep(0.5)
     return sorted(alive(pids) | group_members(groups))
 

@@ -1,5 +1,6 @@
-"""Scale-out on Celery: the executor switch, and a partition migrated by two real workers
-against Redis with PostgreSQL instance storage (`deploy/dagster.yaml`)."""
+"""Scale-out on Celery: the executor switch, and partitions migrated by two real workers
+against Redis with PostgreSQL instance storage (`deploy/dagster.yaml`), alone and as a
+backfill through the daemon's run queue."""
 
 from __future__ import annotations
 
@@ -31,23 +32,33 @@ from xml_migration_tests.defs.celery_cluster import (
     REDIS_HOST,
     REDIS_PORT,
     REPOSITORY,
-    Worker,
+    Background,
     claimed_redis_database,
     running_redis,
+    start_daemon,
     start_worker,
-    stop_workers,
+    stop_processes,
     wait_until_ready,
 )
 from xml_migration_tests.defs.conftest import TEST_WIDTH
 
 DAGSTER = Path(sys.executable).with_name("dagster")
-PARTITION = "0000000000-0000000999"
-DOCUMENTS = 1_200
-"""app_ids 1..1200: the partition holds 999 of them, the next one the rest."""
-PARTITION_RUN_ARGS = (
-    *("job", "execute", "-m", "xml_migration.definitions", "-j", "migrate"),
-    *("--tags", f'{{"dagster/partition": "{PARTITION}"}}'),
-)
+PARTITIONS = ["0000000000-0000000999", "0000001000-0000001999", "0000002000-0000002999"]
+DOCUMENTS = 2_999
+"""app_ids 1..2999: 999 documents in the first partition, 1,000 in each of the others."""
+RUN_REPORT = REPOSITORY / "deploy" / "runs_report.py"
+
+
+def partition_run_command(key: str) -> list[str]:
+    """The guide's command migrating one partition in the foreground."""
+    command = [str(DAGSTER), "job", "execute", "-m", "xml_migration.definitions"]
+    return [*command, "-j", "migrate", "--tags", f'{{"dagster/partition": "{key}"}}']
+
+
+def backfill_command(keys: list[str]) -> list[str]:
+    """The guide's backfill: one queued run per partition, started by the daemon."""
+    command = [str(DAGSTER), "job", "backfill", "-w", str(REPOSITORY / "workspace.yaml")]
+    return [*command, "-j", "migrate", "--partitions", ",".join(keys), "--noprompt"]
 
 
 @dg.op
@@ -127,28 +138,53 @@ def is_chunk_step(entry: dg.EventLogEntry) -> bool:
     return (entry.step_key or "").startswith("migrated_applications.migrate_chunk[")
 
 
+def run_checks(instance: dg.DagsterInstance, run_id: str) -> dict[str, bool]:
+    return {
+        entry.dagster_event.event_specific_data.check_name: (
+            entry.dagster_event.event_specific_data.passed
+        )
+        for entry in events_of(instance, run_id, "ASSET_CHECK_EVALUATION")
+    }
+
+
+def overlap(first: dg.RunRecord, second: dg.RunRecord) -> bool:
+    """Whether two finished runs were in progress at the same moment."""
+    assert first.start_time and first.end_time and second.start_time and second.end_time
+    return first.start_time < second.end_time and second.start_time < first.end_time
+
+
+def run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=240)
+
+
+def output_of(completed: subprocess.CompletedProcess[str]) -> str:
+    return completed.stdout[-3000:] + completed.stderr[-3000:]
+
+
 @pytest.mark.dagster
 @pytest.mark.celery
 @pytest.mark.integration
 @pytest.mark.slow
-def test_a_partition_migrates_on_two_celery_workers_with_postgres_instance_storage(
+def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
     postgres_url: str,
     instance_database_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """One partition run in the foreground spreads its chunks over both workers; a backfill
+    of the two other partitions runs them at the same time through the run queue."""
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPOSITORY / "deploy" / "dagster.yaml", home / "dagster.yaml")
     for name, value in instance_storage_env(instance_database_url).items():
         monkeypatch.setenv(name, value)
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        instance.add_dynamic_partitions("app_id_ranges", [PARTITION])
+        instance.add_dynamic_partitions("app_id_ranges", PARTITIONS)
     generate_into_database(postgres_url, DOCUMENTS, seed=5, profile="compact", fault_rate=0.05)
 
     suffix = uuid.uuid4().hex[:8]
     names = [f"xmlmig-a-{suffix}", f"xmlmig-b-{suffix}"]
-    workers: list[Worker] = []
+    started: list[Background] = []
     worker_pids: dict[int, str] = {}
     with running_redis(tmp_path / "redis.pid"), claimed_redis_database() as db:
         broker = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
@@ -165,39 +201,40 @@ def test_a_partition_migrates_on_two_celery_workers_with_postgres_instance_stora
         }
         try:
             workers = [start_worker(name, env, tmp_path) for name in names]
+            started += workers
+            started.append(start_daemon(env, tmp_path))
             wait_until_ready(workers, timeout=90)
-            completed = subprocess.run(
-                [str(DAGSTER), *PARTITION_RUN_ARGS],
-                env=env,
-                cwd=tmp_path,
-                capture_output=True,
-                text=True,
-                timeout=240,
-            )
+            alone = run(partition_run_command(PARTITIONS[0]), env, tmp_path)
             worker_pids = {pid: w.name for w in workers for pid in w.process_tree()}
+            backfill = run(backfill_command(PARTITIONS[1:]), env, tmp_path)
+            report = run(
+                [sys.executable, str(RUN_REPORT), "--wait", "--timeout", "180"], env, tmp_path
+            )
         finally:
-            leftovers = stop_workers(workers)
+            leftovers = stop_processes(started)
     assert not leftovers, f"processes left running: {leftovers}"
-    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    assert alone.returncode == 0, output_of(alone)
+    assert backfill.returncode == 0, output_of(backfill)
+    assert report.returncode == 0, output_of(report) + started[-1].log()[-3000:]
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        [run] = instance.get_runs()
-        assert run.status == dg.DagsterRunStatus.SUCCESS
-        assert run.tags["dagster/partition"] == PARTITION
+        records = {r.dagster_run.tags["dagster/partition"]: r for r in instance.get_run_records()}
+        assert sorted(records) == PARTITIONS
+        assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in records.values())
+        run_id = records[PARTITIONS[0]].dagster_run.run_id
         delegated = {
             entry.step_key: entry.dagster_event.event_specific_data.metadata["Celery worker"].value
-            for entry in events_of(instance, run.run_id, "ENGINE_EVENT")
+            for entry in events_of(instance, run_id, "ENGINE_EVENT")
             if "Celery worker" in entry.dagster_event.event_specific_data.metadata
         }
-        chunk_starts = [
-            e for e in events_of(instance, run.run_id, "STEP_START") if is_chunk_step(e)
+        chunk_starts = [e for e in events_of(instance, run_id, "STEP_START") if is_chunk_step(e)]
+        checks = {key: run_checks(instance, r.dagster_run.run_id) for key, r in records.items()}
+        [event] = [
+            entry
+            for entry in events_of(instance, run_id, "ASSET_MATERIALIZATION")
+            if entry.asset_materialization
+            and entry.asset_materialization.asset_key == dg.AssetKey("migrated_applications")
         ]
-        checks = [
-            entry.dagster_event.event_specific_data
-            for entry in events_of(instance, run.run_id, "ASSET_CHECK_EVALUATION")
-        ]
-        event = instance.get_latest_materialization_event(dg.AssetKey("migrated_applications"))
-        assert event is not None and event.run_id == run.run_id
         metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
 
     assert len(chunk_starts) == metadata["chunks"] == 2
@@ -207,11 +244,14 @@ def test_a_partition_migrates_on_two_celery_workers_with_postgres_instance_stora
     assert len({worker_pids[pid] for pid in chunk_pids}) == 2, "chunks ran in one worker only"
     assert all(entry.step_key in delegated for entry in chunk_starts)
     assert {delegated[entry.step_key].split("@")[0] for entry in chunk_starts} == set(names)
-    assert metadata["documents"] == 999
-    assert metadata["successes"] + metadata["failures"] == 999
-    assert sorted(check.check_name for check in checks) == [
-        "no_duplicates",
-        "no_lost_records",
-        "reconciliation",
-    ]
-    assert all(check.passed for check in checks)
+    assert metadata["documents"] == metadata["successes"] + metadata["failures"] == 999
+    for key in PARTITIONS:
+        assert checks[key] == {
+            "no_lost_records": True,
+            "no_duplicates": True,
+            "reconciliation": True,
+        }
+    backfill_runs = [records[key] for key in PARTITIONS[1:]]
+    assert all(r.dagster_run.tags.get("dagster/backfill") for r in backfill_runs)
+    assert overlap(*backfill_runs), "the backfill's runs did not run at the same time"
+    assert "2 runs, at most 2 at once" in report.stdout, report.stdout

@@ -42,8 +42,9 @@ MEBIBYTE = 1024 * 1024
 class SourceStorage(StrEnum):
     """How PostgreSQL stores the source column's large texts.
 
-    `default`: as the DDL creates it (TOAST, compressed with the server's
-    `default_toast_compression`, pglz unless configured); `lz4`: compressed with lz4;
+    `default`: as the DDL creates it (TOAST, compressed with lz4 where the server has it,
+    else with the server's `default_toast_compression`; the scratch table of the CPU costs
+    always takes the server's, pglz unless configured); `lz4`: compressed with lz4;
     `external`: out of line and uncompressed.
     """
 
@@ -132,11 +133,14 @@ def prepare_postgresql_source(
     corpus: Corpus,
     storage: SourceStorage,
     progress: Callable[[int], None] | None = None,
+    *,
+    reload: bool = False,
 ) -> bool:
     """Give the database the contract's tables and the corpus as its source table, stored
     as `storage`; whether the source was loaded now (False: it already held the corpus).
 
-    `progress` receives the number of documents loaded since its previous call.
+    `reload` loads it again even so (after a change of how the DDL creates the source
+    table). `progress` receives the number of documents loaded since its previous call.
     """
     table, _key, column = quoted_source(engine, target)
     marker = source_marker(corpus, storage)
@@ -146,7 +150,7 @@ def prepare_postgresql_source(
             text("SELECT obj_description(CAST(:table AS regclass), 'pg_class')"),
             {"table": table},
         )
-    if current == marker:
+    if current == marker and not reload:
         return False
     drop_schema(engine, target, include_source=True)
     create_schema(engine, target)
@@ -171,6 +175,31 @@ def _counted(
     for document in documents:
         yield document
         progress(1)
+
+
+_COMPRESSIONS = {"p": "pglz", "l": "lz4"}
+_STORAGES = {"p": "plain", "e": "external", "m": "main", "x": "extended"}
+
+
+def source_column_storage(engine: Engine, target: TargetSchema) -> dict[str, str]:
+    """How PostgreSQL stores the source column: `storage` (extended, external…) and
+    `compression` (pglz, lz4; for a column without its own, the server's default)."""
+    table, _key, _column = quoted_source(engine, target)
+    with engine.connect() as connection:
+        storage, compression = connection.execute(
+            text(
+                "SELECT attstorage, attcompression FROM pg_attribute "
+                "WHERE attrelid = CAST(:table AS regclass) AND attname = :column"
+            ),
+            {"table": table, "column": target.source_column},
+        ).one()
+        if not compression:
+            default = connection.exec_driver_sql("SHOW default_toast_compression").scalar()
+            return {"storage": _STORAGES.get(storage, storage), "compression": str(default)}
+    return {
+        "storage": _STORAGES.get(storage, storage),
+        "compression": _COMPRESSIONS.get(compression, compression),
+    }
 
 
 def postgresql_source_bytes(engine: Engine, target: TargetSchema) -> int:

@@ -83,11 +83,13 @@ def _title(result: Mapping[str, Any]) -> str:
     machine = result.get("machine", {})
     before = machine.get("load_average_before") or []
     after = machine.get("load_average_after") or []
+    column = machine.get("source_column")
+    source = "" if not column else f"; PostgreSQL source {column['compression']}"
     return (
         f"{result.get('documents'):,} {settings.get('profile')} documents, "
         f"{int(result.get('bytes', 0)) / 1e6:,.1f} MB; median of {settings.get('repeats')}; "
         f"load {_number(before[0] if before else None, 2)} → "
-        f"{_number(after[0] if after else None, 2)}"
+        f"{_number(after[0] if after else None, 2)}{source}"
     )
 
 
@@ -114,7 +116,7 @@ def stages_table(result: Mapping[str, Any]) -> Table | None:
 
 
 COST_LABELS = {
-    "read_default": "read, source column as created (pglz)",
+    "read_default": "read, server default compression (pglz unless configured)",
     "read_lz4": "read, source column lz4",
     "read_external": "read, source column uncompressed",
     "parse_whole": "parse, whole document",

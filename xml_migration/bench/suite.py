@@ -35,6 +35,7 @@ from xml_migration.bench.end_to_end import (
     measured_run,
     postgresql_source_bytes,
     prepare_postgresql_source,
+    source_column_storage,
     summarise_runs,
 )
 from xml_migration.bench.expressions import measure_case_expression
@@ -82,6 +83,7 @@ class BenchOptions:
     postgresql_url: str = DEFAULT_POSTGRESQL_URL
     corpus_directory: Path = DEFAULT_CORPUS_DIRECTORY
     source_storage: SourceStorage = SourceStorage.DEFAULT
+    reload_source: bool = False
     sections: frozenset[Section] = field(default_factory=lambda: frozenset(Section))
 
 
@@ -195,7 +197,12 @@ def _prepare_postgresql(
     try:
         with progress.counting("loading PostgreSQL source", corpus.documents) as advance:
             loaded = prepare_postgresql_source(
-                engine, plan.target, corpus, options.source_storage, advance
+                engine,
+                plan.target,
+                corpus,
+                options.source_storage,
+                advance,
+                reload=options.reload_source,
             )
         with engine.connect() as connection:
             version = connection.exec_driver_sql("SHOW server_version").scalar()
@@ -205,6 +212,7 @@ def _prepare_postgresql(
             "default_toast_compression": compression,
             "source_loaded_now": loaded,
             "source_storage": options.source_storage.value,
+            "source_column": source_column_storage(engine, plan.target),
             "source_table_bytes": postgresql_source_bytes(engine, plan.target),
         }
     finally:
@@ -333,6 +341,7 @@ def _settings(options: BenchOptions, corpus: Corpus, generated: bool) -> dict[st
         "batch_size": options.batch_size,
         "postgresql_url": display_url(options.postgresql_url),
         "source_storage": options.source_storage.value,
+        "reload_source": options.reload_source,
         "sections": sorted(section.value for section in options.sections),
         "corpus": str(corpus.path),
         "corpus_generated_now": generated,

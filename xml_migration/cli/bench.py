@@ -114,6 +114,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "lz4 compression, or external (uncompressed)",
     )
     parser.add_argument(
+        "--reload-source",
+        action="store_true",
+        help="load the PostgreSQL source table again even when it holds the corpus",
+    )
+    parser.add_argument(
         "--corpus-dir",
         type=Path,
         default=DEFAULT_CORPUS_DIRECTORY,
@@ -189,6 +194,7 @@ def bench(args: argparse.Namespace) -> int:
         postgresql_url=args.db_url,
         corpus_directory=args.corpus_dir,
         source_storage=SourceStorage(args.source_storage),
+        reload_source=args.reload_source,
         sections=args.only or frozenset(Section),
     )
     try:

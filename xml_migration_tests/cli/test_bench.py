@@ -124,7 +124,19 @@ def test_another_source_storage_reloads_the_source(postgres_url: str, tmp_path: 
     result = json.loads(path.read_text(encoding="utf-8"))
     assert result["machine"]["source_loaded_now"] is True
     assert result["machine"]["source_storage"] == "external"
+    assert result["machine"]["source_column"]["storage"] == "external"
     assert result["integrity_passed"] is True
+
+
+@pytest.mark.integration
+def test_lz4_storage_and_a_forced_reload(postgres_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "lz4.json"
+    options = ("--db-url", postgres_url, "--only", "postgresql", "--source-storage", "lz4")
+    assert bench(tmp_path, *options) == 0
+    assert bench(tmp_path, *options, "--reload-source", "--json", str(path)) == 0
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert result["machine"]["source_loaded_now"] is True
+    assert result["machine"]["source_column"] == {"storage": "extended", "compression": "lz4"}
 
 
 def test_only_selected_sections_are_measured(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.tables import TargetSchema
@@ -138,6 +138,48 @@ def test_reset_keeps_the_source_documents(engine: Engine, target: TargetSchema) 
     assert _count(engine, model.source) == 3
     with open_loader(engine, target) as loader:
         assert len(loader.load([mapped_document(1)]).loaded) == 1
+
+
+def _source_compression(engine: Engine, target: TargetSchema) -> str:
+    """`attcompression` of the source column: 'l' lz4, 'p' pglz, '' the server default."""
+    table = f"{target.schema}.{target.source_table}"
+    with engine.connect() as connection:
+        return connection.scalar(
+            text(
+                "SELECT attcompression FROM pg_attribute "
+                "WHERE attrelid = CAST(:table AS regclass) AND attname = :column"
+            ),
+            {"table": table, "column": target.source_column},
+        )
+
+
+@pytest.mark.integration
+def test_postgresql_source_documents_are_compressed_with_lz4(
+    pg_engine: Engine, target: TargetSchema
+) -> None:
+    create_schema(pg_engine, target)
+    assert _source_compression(pg_engine, target) == "l"
+    large = f"<Provenir>{'<Report>credit history</Report>' * 5_000}</Provenir>"
+    insert_source_documents(pg_engine, target, [(1, large)])
+    model = build_model(target, "postgresql")
+    column = model.source.c[target.source_column]
+    with pg_engine.connect() as connection:
+        assert connection.scalar(select(func.pg_column_compression(column))) == "lz4"
+
+
+@pytest.mark.integration
+def test_an_existing_source_table_keeps_its_compression(
+    pg_engine: Engine, target: TargetSchema
+) -> None:
+    create_schema(pg_engine, target)
+    table = f"{target.schema}.{target.source_table}"
+    with pg_engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"ALTER TABLE {table} ALTER COLUMN {target.source_column} SET COMPRESSION pglz"
+        )
+    drop_schema(pg_engine, target)
+    create_schema(pg_engine, target)
+    assert _source_compression(pg_engine, target) == "p"
 
 
 def test_drop_keeps_the_source_unless_asked(engine: Engine, target: TargetSchema) -> None:

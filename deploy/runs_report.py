@@ -1,10 +1,11 @@
-"""Runs of a backfill of `migrate`: status, timing, overlap, documents per minute.
+"""Runs of `migrate`: status, timing, overlap, documents per minute.
 
-    python deploy/runs_report.py [--backfill ID] [--wait] [--timeout SECONDS]
+    python deploy/runs_report.py [--backfill ID | --last N] [--wait] [--timeout SECONDS]
 
-Reads the instance of `$DAGSTER_HOME` (the PostgreSQL one of deploy/dagster.yaml). Without
-`--backfill`, reports the latest backfill. With `--wait`, first waits until none of its
-runs is queued or in progress. Exit status: 0 when every run succeeded, 1 otherwise.
+Reads the instance of `$DAGSTER_HOME` (the PostgreSQL one of deploy/dagster.yaml) and
+reports the runs of a backfill (default: the latest backfill) or the last N runs of
+`migrate`, oldest first. With `--wait`, first waits until none of them is queued or in
+progress. Exit status: 0 when every run succeeded, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ class RunFigures:
     records_per_minute: float
 
 
-def backfill_runs(instance: dg.DagsterInstance, backfill_id: str) -> list[dg.RunRecord]:
-    return list(
-        instance.get_run_records(
-            filters=dg.RunsFilter(tags={"dagster/backfill": backfill_id}), ascending=True
-        )
-    )
+def selected_runs(
+    instance: dg.DagsterInstance, backfill_id: str | None, last: int | None
+) -> list[dg.RunRecord]:
+    """The runs of backfill `backfill_id`, or the `last` runs of `migrate`; oldest first."""
+    if backfill_id is not None:
+        filters = dg.RunsFilter(tags={"dagster/backfill": backfill_id})
+        return list(instance.get_run_records(filters=filters, ascending=True))
+    records = instance.get_run_records(filters=dg.RunsFilter(job_name="migrate"), limit=last)
+    return list(reversed(records))
 
 
 def run_figures(instance: dg.DagsterInstance, record: dg.RunRecord) -> RunFigures:
@@ -98,27 +102,29 @@ def report(runs: list[RunFigures]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backfill", help="backfill id (default: the latest backfill)")
+    selection = parser.add_mutually_exclusive_group()
+    selection.add_argument("--backfill", help="backfill id (default: the latest backfill)")
+    selection.add_argument("--last", type=int, help="the last N runs of migrate instead")
     parser.add_argument("--wait", action="store_true", help="wait until every run finished")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait at most")
     args = parser.parse_args(argv)
     with dg.DagsterInstance.get() as instance:
         backfill_id = args.backfill
-        if backfill_id is None:
+        if backfill_id is None and args.last is None:
             backfills = instance.get_backfills(limit=1)
             if not backfills:
                 print("no backfill in this instance", file=sys.stderr)
                 return 1
             backfill_id = backfills[0].backfill_id
         deadline = time.monotonic() + args.timeout
-        records = backfill_runs(instance, backfill_id)
+        records = selected_runs(instance, backfill_id, args.last)
         while args.wait and any(r.dagster_run.status in UNFINISHED for r in records):
             if time.monotonic() > deadline:
                 break
             time.sleep(5)
-            records = backfill_runs(instance, backfill_id)
+            records = selected_runs(instance, backfill_id, args.last)
         runs = [run_figures(instance, record) for record in records]
-    print(f"backfill {backfill_id}")
+    print(f"backfill {backfill_id}" if backfill_id else f"last {len(runs)} runs of migrate")
     print(report(runs))
     succeeded = bool(runs) and all(run.status == "SUCCESS" for run in runs)
     return 0 if succeeded else 1

@@ -14,12 +14,14 @@ import shutil
 import statistics
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from xml_migration.bench.corpus import Corpus, corpus_batches
 from xml_migration.bench.memory import WorkerMemorySampler
@@ -36,6 +38,8 @@ from xml_migration.migration.stats import STAGES
 BENCH_DATABASE = "xml_migration_bench"
 DEFAULT_POSTGRESQL_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"
 MAINTENANCE_DATABASE = "postgres"
+BENCH_LOCK_KEY = 0x786D6C62
+"""PostgreSQL advisory lock key a benchmark holds on its database while it runs."""
 MEBIBYTE = 1024 * 1024
 
 
@@ -98,6 +102,29 @@ def ensure_postgresql_database(url: str) -> bool:
             return True
     finally:
         admin.dispose()
+
+
+@contextmanager
+def exclusive_use(url: str, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the benchmark's advisory lock on the database of `url` meanwhile, so that two
+    benchmarks never replace or empty each other's tables (nor time each other's work).
+
+    When another benchmark holds it, `waiting` is called and the lock is awaited.
+    """
+    engine = create_db_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            key = {"key": BENCH_LOCK_KEY}
+            if not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
+                if waiting is not None:
+                    waiting()
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
+    finally:
+        engine.dispose()
 
 
 def storage_clause(storage: SourceStorage) -> str | None:

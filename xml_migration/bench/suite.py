@@ -14,7 +14,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -32,6 +32,7 @@ from xml_migration.bench.end_to_end import (
     SourceStorage,
     copy_sqlite_corpus,
     ensure_postgresql_database,
+    exclusive_use,
     measured_run,
     postgresql_source_bytes,
     prepare_postgresql_source,
@@ -69,6 +70,10 @@ class Section(StrEnum):
     COSTS = "costs"
     EXPRESSIONS = "expressions"
     LOAD_PATHS = "load_paths"
+
+
+POSTGRESQL_SECTIONS = frozenset({Section.POSTGRESQL, Section.COSTS, Section.LOAD_PATHS})
+"""Sections that use the PostgreSQL benchmark database (and hold its lock meanwhile)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +123,6 @@ def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> di
     """
     progress = progress or SilentProgress()
     started_at = datetime.now(UTC)
-    load_before = os.getloadavg()
     started = perf_counter()
     plan = load_plan()
     with progress.counting("generating corpus", options.documents) as advance:
@@ -129,46 +133,66 @@ def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> di
             options.seed,
             progress=advance,
         )
-    sections: dict[str, object] = {}
-    single = _single_process(corpus, plan, options, progress)
-    sections.update(single)
-    end_to_end: dict[str, dict[str, object]] = {}
-    server: dict[str, object] = {}
+    with ExitStack() as stack:
+        if POSTGRESQL_SECTIONS & options.sections:
+            url = options.postgresql_url
+            ensure_postgresql_database(url)
+            message = f"waiting for another benchmark using {display_url(url)}"
+            stack.enter_context(exclusive_use(url, lambda: progress.section(message)))
+        load_before = os.getloadavg()
+        measured = _measure(corpus, plan, options, progress)
+    result = headline(corpus, measured.single, measured.end_to_end)
+    result["targets"] = verdicts(result)
+    result["integrity"] = {
+        name: {"passed": figures["integrity_passed"], "checks": figures["integrity"]}
+        for name, figures in measured.end_to_end.items()
+    }
+    result["sections"] = {**measured.single, **measured.end_to_end, **measured.other}
+    result["machine"] = _machine(load_before, measured.server)
+    result["settings"] = _settings(options, corpus, generated)
+    result["started_at"] = started_at.isoformat()
+    result["seconds"] = perf_counter() - started
+    return result
+
+
+@dataclass
+class _Measured:
+    """Figures of the selected sections: single-process, end-to-end, the rest by section,
+    and what the PostgreSQL server is and how it holds the source."""
+
+    single: dict[str, dict[str, float]] = field(default_factory=dict)
+    end_to_end: dict[str, dict[str, object]] = field(default_factory=dict)
+    other: dict[str, object] = field(default_factory=dict)
+    server: dict[str, object] = field(default_factory=dict)
+
+
+def _measure(
+    corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
+) -> _Measured:
+    measured = _Measured(single=_single_process(corpus, plan, options, progress))
     if {Section.POSTGRESQL, Section.COSTS} & options.sections:
-        server.update(_prepare_postgresql(corpus, plan, options, progress))
+        measured.server = _prepare_postgresql(corpus, plan, options, progress)
     if Section.POSTGRESQL in options.sections:
-        end_to_end.update(_postgresql(corpus, plan, options, progress))
+        measured.end_to_end.update(_postgresql(corpus, plan, options, progress))
     if Section.SQLITE in options.sections:
-        end_to_end.update(_sqlite(corpus, plan, options, progress))
-    sections.update(end_to_end)
+        measured.end_to_end.update(_sqlite(corpus, plan, options, progress))
     if Section.COSTS in options.sections:
         progress.section("CPU cost per document and stage")
-        sections["costs"] = measure_stage_costs(
+        measured.other["costs"] = measure_stage_costs(
             corpus, plan, options.postgresql_url, options.batch_size, options.repeats
         )
     if Section.EXPRESSIONS in options.sections:
         progress.section("expression benchmark")
-        sections["expressions"] = measure_case_expression(repeats=options.repeats)
+        measured.other["expressions"] = measure_case_expression(repeats=options.repeats)
     if Section.LOAD_PATHS in options.sections:
         progress.section("load-path benchmark")
-        sections["load_paths"] = measure_load_paths(
+        measured.other["load_paths"] = measure_load_paths(
             options.postgresql_url,
             documents=min(options.documents, LOAD_PATH_DOCUMENTS),
             batch_size=options.batch_size,
             repeats=options.repeats,
         )
-    result = headline(corpus, single, end_to_end)
-    result["targets"] = verdicts(result)
-    result["integrity"] = {
-        name: {"passed": figures["integrity_passed"], "checks": figures["integrity"]}
-        for name, figures in end_to_end.items()
-    }
-    result["sections"] = sections
-    result["machine"] = _machine(load_before, server)
-    result["settings"] = _settings(options, corpus, generated)
-    result["started_at"] = started_at.isoformat()
-    result["seconds"] = perf_counter() - started
-    return result
+    return measured
 
 
 def _single_process(
@@ -191,9 +215,7 @@ def _prepare_postgresql(
 ) -> dict[str, object]:
     """Create the bench database when missing and load the corpus as its source; what the
     server is and how the source is stored."""
-    url = options.postgresql_url
-    ensure_postgresql_database(url)
-    engine = create_db_engine(url)
+    engine = create_db_engine(options.postgresql_url)
     try:
         with progress.counting("loading PostgreSQL source", corpus.documents) as advance:
             loaded = prepare_postgresql_source(

@@ -163,6 +163,8 @@ def migrate_parallel(
     The range is cut into `workers * chunks_per_worker` sub-ranges so that a worker whose
     keys are sparse does not idle while another finishes; `on_chunk` receives the combined
     figures after every finished sub-range. With one worker everything runs in this process.
+    The fork server, started by the first pool of a process, imports this module (and the
+    main module) once, so that its workers start with the package loaded.
     """
     started = perf_counter()
     total = RunStats()
@@ -171,6 +173,7 @@ def migrate_parallel(
     else:
         ranges = split_range(app_id_start, app_id_end, workers * chunks_per_worker)
         context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", __name__])
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         try:
             futures = [pool.submit(migrate_range, settings, start, end) for start, end in ranges]

@@ -85,9 +85,13 @@ def _parse(plan: CompiledPlan, text: str, utf8: bytes | None, *, pruned: bool) -
     """Parse the document, pruned when pruning applies (ADR 0004).
 
     A pruned text that fails to parse is parsed again whole, so that the error reported
-    (with its line and column) is the one of the document as stored.
+    (with its line and column) is the one of the document as stored. Text is encoded whole
+    only to be parsed whole, or, beyond ASCII, to find a character UTF-8 cannot encode
+    (`UnicodeEncodeError`), which fails the document wherever it stands.
     """
-    whole = utf8 if utf8 is not None else text.encode("utf-8")
+    whole = utf8
+    if whole is None and not text.isascii():
+        whole = text.encode("utf-8")
     spec = _keep_spec(plan.container_path, plan.read_paths) if pruned else None
     kept = prune(text, spec) if spec is not None else None
     if kept is not None:
@@ -95,7 +99,7 @@ def _parse(plan: CompiledPlan, text: str, utf8: bytes | None, *, pruned: bool) -
             return etree.fromstring(kept.encode("utf-8"), _parser())
         except etree.XMLSyntaxError:
             pass
-    return etree.fromstring(whole, _parser())
+    return etree.fromstring(whole if whole is not None else text.encode("utf-8"), _parser())
 
 
 def _declared_codec(raw: bytes) -> str:

@@ -11,10 +11,15 @@ from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.plan import CompiledPlan
 from xml_migration.engine import reader
 from xml_migration.engine.mapper import map_document
+from xml_migration.engine.pruning import KeepSpec, keep_spec_for
 from xml_migration.mock import generate_documents
 from xml_migration_tests.compat.vectors import document_paths
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def _keep_spec(plan: CompiledPlan) -> KeepSpec:
+    return keep_spec_for(plan.container_path, plan.read_paths)
 
 
 def _both_ways(plan: CompiledPlan, app_id: int | None, raw: str | bytes) -> tuple[object, object]:
@@ -61,6 +66,18 @@ def test_generated_production_documents_are_actually_pruned(
         parsed_sizes.clear()
         assert reader.parse_document(plan, document.app_id, document.xml).app_id == document.app_id
         assert parsed_sizes and parsed_sizes[-1] < len(document.xml.encode("utf-8")) / 3
+
+
+def test_an_unencodable_character_in_a_section_never_read_fails_the_document() -> None:
+    """A lone surrogate in text handed over as a string, outside what pruning keeps."""
+    plan = load_plan()
+    clean = next(iter(generate_documents(1, first_app_id=80_000, seed=3, profile="production")))
+    unread = "<DecisionJournal "
+    assert unread in clean.xml and unread not in reader.prune(clean.xml, _keep_spec(plan))
+    broken = clean.xml.replace(unread, f'{unread}note="\ud800" ', 1)
+    pruned, whole = _both_ways(plan, clean.app_id, broken)
+    assert pruned == whole
+    assert whole.reason == reader.NOT_WELL_FORMED and "unencodable" in whole.detail
 
 
 def test_malformed_pruned_text_reports_the_error_of_the_whole_document() -> None:

@@ -210,6 +210,7 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
             report = run(
                 [sys.executable, str(RUN_REPORT), "--wait", "--timeout", "180"], env, tmp_path
             )
+            last_runs = run([sys.executable, str(RUN_REPORT), "--last", "3"], env, tmp_path)
         finally:
             leftovers = stop_processes(started)
     assert not leftovers, f"processes left running: {leftovers}"
@@ -255,3 +256,7 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
     assert all(r.dagster_run.tags.get("dagster/backfill") for r in backfill_runs)
     assert overlap(*backfill_runs), "the backfill's runs did not run at the same time"
     assert "2 runs, at most 2 at once" in report.stdout, report.stdout
+    assert last_runs.returncode == 0, output_of(last_runs)
+    assert [line.split()[:2] for line in last_runs.stdout.splitlines()[2:5]] == [
+        [key, "SUCCESS"] for key in PARTITIONS
+    ]

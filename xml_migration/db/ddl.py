@@ -55,6 +55,28 @@ def _compress_source_with_lz4(connection: Connection, model: DatabaseModel) -> N
     connection.exec_driver_sql(f"ALTER TABLE {table} ALTER COLUMN {column} SET COMPRESSION lz4")
 
 
+SCHEMA_LOCK = "xml_migration_create_schema"
+"""Name of the lock that makes concurrent `create_schema` calls wait for each other."""
+
+
+def _serialize_schema_changes(connection: Connection, dialect: str) -> None:
+    """Hold a transaction-scoped lock, so that steps creating the schema at the same time
+    (say a mock-data step and a target-schema step) do not both find a table missing and
+    both create it. SQLite serializes writers itself."""
+    if dialect == "postgresql":
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": SCHEMA_LOCK}
+        )
+    elif dialect == "mssql":
+        connection.execute(
+            text(
+                "EXEC sp_getapplock @Resource = :name, @LockMode = 'Exclusive', "
+                "@LockOwner = 'Transaction'"
+            ),
+            {"name": SCHEMA_LOCK},
+        )
+
+
 def create_schema(engine: Engine, target: TargetSchema) -> None:
     """Create the schema and every missing table; check the tables that already exist.
 
@@ -65,6 +87,7 @@ def create_schema(engine: Engine, target: TargetSchema) -> None:
     """
     model = build_model(target, dialect_name(engine))
     with engine.begin() as connection:
+        _serialize_schema_changes(connection, model.dialect)
         schema = model.source.schema
         if schema and not inspect(connection).has_schema(schema):
             connection.execute(CreateSchema(schema))

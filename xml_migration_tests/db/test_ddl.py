@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,14 @@ def test_drop_keeps_the_source_unless_asked(engine: Engine, target: TargetSchema
     assert inspect(engine).get_table_names(schema=schema) == ["app_xml"]
     drop_schema(engine, target, include_source=True)
     assert inspect(engine).get_table_names(schema=schema) == []
+
+
+@pytest.mark.integration
+def test_concurrent_creation_of_the_schema_succeeds_once(
+    pg_engine: Engine, target: TargetSchema
+) -> None:
+    """Two steps creating the schema at the same time both succeed (no duplicate CREATE)."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: create_schema(pg_engine, target), range(4)))
+    assert results == [None] * 4
+    assert inspect(pg_engine).has_table(target.root_table.name, schema=target.schema)

@@ -34,8 +34,8 @@ from xml_migration.cli.arguments import (
     positive_int,
     usage_error,
 )
-from xml_migration.defs.config import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration.migration.measurements import (
+    DEFAULT_SWEEP_BATCH_SIZES,
     best_batch_size,
     clean_runs,
     markdown_table,

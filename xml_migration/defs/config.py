@@ -8,9 +8,8 @@ import dagster as dg
 from pydantic import Field
 
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
+from xml_migration.migration.measurements import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
-
-DEFAULT_SWEEP_BATCH_SIZES = (50, 100, 200, 500, 1000, 2000)
 
 
 class MockDocumentsConfig(dg.Config):

@@ -26,6 +26,7 @@ STAGE_COLUMNS = tuple(f"{stage}_seconds" for stage in STAGES)
 BASELINE_JSON = "baseline_metrics.json"
 BASELINE_CSV = "baseline_runs.csv"
 SWEEP_CSV = "batch_size_sweep_runs.csv"
+DEFAULT_SWEEP_BATCH_SIZES = (50, 100, 200, 500, 1000, 2000)
 
 
 def clean_runs(
@@ -112,7 +113,7 @@ def best_batch_size(summary: pd.DataFrame) -> int:
 
 def markdown_table(frame: pd.DataFrame) -> str:
     """A Markdown table of `frame`, numbers rounded for reading."""
-    return frame.to_markdown(index=False, floatfmt=".2f")
+    return frame.to_markdown(index=False, floatfmt="g")
 
 
 def write_baseline(

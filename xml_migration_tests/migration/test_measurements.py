@@ -73,6 +73,8 @@ def test_sweep_summary_names_the_batch_size_with_the_best_median() -> None:
     columns = [cell.strip() for cell in header.strip("|").split("|")]
     assert columns[:3] == ["batch_size", "runs", "median"]
     assert set(rule) <= set("|-:") and len(rows) == 3
+    first = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert first[:2] == ["50", "3"]  # whole numbers print without decimals
 
 
 def test_write_baseline_writes_json_and_csv(tmp_path: Path) -> None:

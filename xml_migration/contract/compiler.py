@@ -346,12 +346,6 @@ class PlanCompiler:
             evidence=evidence,
             null_words=null_words,
             fallback=fallback,
-            direct=(
-                reader is not None
-                and reader.kind in (ReadKind.PLAIN, ReadKind.ROW_ELEMENT)
-                and not steps
-                and not null_words
-            ),
         )
 
     # -- tables ----------------------------------------------------------------------

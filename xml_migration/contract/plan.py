@@ -97,8 +97,7 @@ class ColumnProgram:
 
     `position` is the column's index in the row (-1 for implied-column families);
     `evidence` tells whether the column counts as evidence for its row (§13.1);
-    `null_words` treats `null`/`none` as blank (row-creating tables, §7.4); `direct` marks
-    the common case of an attribute read by a PLAIN or ROW_ELEMENT reader with no step.
+    `null_words` treats `null`/`none` as blank (row-creating tables, §7.4).
     """
 
     label: str
@@ -115,7 +114,6 @@ class ColumnProgram:
     evidence: bool
     null_words: bool
     fallback: Reader | None = None
-    direct: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from xml_migration.contract.values import (
 UNMAPPED: Final = object()
 """Result of an enum lookup that finds no code (spec §10.3.1)."""
 
-_DIGITS = frozenset("0123456789")
+_NOT_DIGITS = re.compile(r"[^0-9]+")
 
 
 def text_of(value: object) -> str:
@@ -85,8 +86,7 @@ class BooleanToBit:
 
 def numbers_only(text: str) -> str | None:
     """The ASCII digits of a text, in order; None when it has none (spec §10.3.4, D1)."""
-    digits = "".join(char for char in text if char in _DIGITS)
-    return digits or None
+    return _NOT_DIGITS.sub("", text) or None
 
 
 def extract_numeric(text: str) -> Decimal | None:

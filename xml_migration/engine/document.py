@@ -13,6 +13,7 @@ Element = etree._Element
 
 _FOLDED_NAMES: dict[str, str] = {}
 _FOLDED_NAMES_LIMIT = 100_000
+_UNRESOLVED = object()
 
 
 def folded_local_name(name: str) -> str:
@@ -80,6 +81,7 @@ class ParsedDocument:
     __slots__ = (
         "_contacts",
         "_elements",
+        "_resolved",
         "_scope",
         "app_id",
         "application",
@@ -96,6 +98,7 @@ class ParsedDocument:
         self.container: Element | None = None
         self._elements: list[list[Element] | None] = [None] * len(plan.paths)
         self._scope: tuple[dict[str, Element], dict[str, Element]] | None = None
+        self._resolved: dict[tuple[str | None, str], str | None] = {}
         self._contacts: Contacts | None = None
 
     # -- paths (§7.1, §7.2) ----------------------------------------------------------
@@ -118,7 +121,9 @@ class ParsedDocument:
 
     def last(self, path_id: int) -> Element | None:
         """The last element in document order matching a numbered path."""
-        found = self.elements(path_id)
+        found = self._elements[path_id]
+        if found is None:
+            found = self.elements(path_id)
         return found[-1] if found else None
 
     # -- expression scope (§14.7) ----------------------------------------------------
@@ -152,17 +157,21 @@ class ParsedDocument:
         return named, bare
 
     def resolve_application(self, qualifier: str | None, name: str) -> str | None:
-        """A reference resolved at application level (§14.7)."""
-        folded = name.casefold()
-        if qualifier is None:
-            element = self.scope()[1].get(folded)
-        else:
-            qualifier_folded = qualifier.casefold()
-            if qualifier_folded == "application":
-                element = self.application
+        """A reference resolved at application level (§14.7), once per document."""
+        key = (qualifier, name)
+        resolved = self._resolved.get(key, _UNRESOLVED)
+        if resolved is _UNRESOLVED:
+            folded = name.casefold()
+            if qualifier is None:
+                element = self.scope()[1].get(folded)
             else:
-                element = self.scope()[0].get(qualifier_folded)
-        return attribute_text(element, name, folded)
+                qualifier_folded = qualifier.casefold()
+                if qualifier_folded == "application":
+                    element = self.application
+                else:
+                    element = self.scope()[0].get(qualifier_folded)
+            resolved = self._resolved[key] = attribute_text(element, name, folded)
+        return resolved
 
     # -- contacts (§8) ---------------------------------------------------------------
 

@@ -49,7 +49,7 @@ def test_programs_are_compiled_per_role() -> None:
     tables = {table.name: table for table in plan.tables}
     contact = {p.label: p for p in tables["app_contact_base"].programs}
     assert contact["app_contact_base.first_name"].reader.kind is ReadKind.ROW_ELEMENT
-    assert contact["app_contact_base.first_name"].direct
+    assert contact["app_contact_base.first_name"].steps == ()
     home_phone = contact["app_contact_base.home_phone"]
     assert home_phone.reader.kind is ReadKind.CURRENT_CHILD
     assert home_phone.reader.preferred_type == "curr"

@@ -1,0 +1,442 @@
+"""Column programs specialised into functions, once per plan (spec §10.4, §12).
+
+A `ColumnProgram` describes where a mapping reads and which steps follow; `column_functions`
+turns it into closures with every choice already made: the reader for its kind, the steps
+in order with their stop rule, the converter. Mapping a document then calls one function
+per column and row. `plan_functions` builds and keeps them for each plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Final, Protocol
+
+from xml_migration.contract.plan import (
+    ColumnProgram,
+    CompiledPlan,
+    Reader,
+    ReadKind,
+    Scope,
+    SelectorMode,
+    Step,
+    StepKind,
+    TablePlan,
+)
+from xml_migration.contract.transforms import UNMAPPED, text_of
+from xml_migration.contract.values import ConversionFailed, ValueOutOfRange
+from xml_migration.engine.document import (
+    Contacts,
+    Element,
+    attribute_text,
+    follow,
+    raw_attribute,
+)
+
+VALUE_OUT_OF_RANGE = "value_out_of_range"
+
+# Chain states (§10.4) and the reasons of a final "none".
+VALUE: Final = 0
+BLANK: Final = 1
+NONE: Final = 2
+NOT_FOUND: Final = "not found"
+UNMAPPED_CODE: Final = "unmapped"
+FAILED: Final = "failed"
+
+NULL_WORDS: Final = frozenset({"null", "none"})
+_ENUM_STEPS = frozenset({StepKind.ENUM, StepKind.ENUM_AFTER_CALCULATED})
+
+ABSENT: Final = object()
+"""A selector that found no element or no attribute (§10.2 *not found*)."""
+
+Outcome = tuple[int, object, bool, str, object]
+"""A column's state, value, evidence, none-reason and raw input."""
+Resolver = Callable[[str | None, str], str | None]
+
+_BLANK: Final[Outcome] = (BLANK, None, False, "", None)
+_NOT_FOUND: Final[Outcome] = (NONE, None, False, NOT_FOUND, None)
+
+
+class MappingContext(Protocol):
+    """What column functions need of the document being mapped."""
+
+    now: datetime
+    notes: list[str]
+
+    def last(self, path_id: int) -> Element | None:
+        """The last element at a numbered path."""
+
+    def contacts(self) -> Contacts:
+        """The document's selected contacts."""
+
+    def resolver(self, scope: Scope, row: Element | None) -> Resolver:
+        """How expression references resolve for a row."""
+
+
+ColumnFunction = Callable[[MappingContext, Element | None], Outcome]
+Pick = Callable[[Element | None], object]
+"""A contact selector applied to one contact: text, None (blank) or ABSENT."""
+StepFunction = Callable[[MappingContext, Element | None, Outcome], Outcome]
+
+
+class MappingFailure(Exception):
+    """A contract rule the document cannot satisfy (stage `mapping`)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def out_of_range(program: ColumnProgram, value: object, error: Exception) -> MappingFailure:
+    return MappingFailure(
+        VALUE_OUT_OF_RANGE,
+        f"{program.label} (mappings[{program.mapping_index}]): value {text_of(value)!r} "
+        f"does not fit the column: {error}",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnFunctions:
+    """A program's functions: its chain (§10.4 steps 1–3), chain and conversion (step 5).
+
+    `pick` reads a selector's attribute from a given contact (None for other readers).
+    """
+
+    program: ColumnProgram
+    chain: ColumnFunction
+    column: ColumnFunction
+    pick: Pick | None
+
+
+RowColumn = tuple[int, bool, ColumnProgram, ColumnFunction]
+"""A column of a row: position, counts as evidence, program, chain-and-conversion function."""
+
+
+@dataclass(frozen=True, slots=True)
+class TableFunctions:
+    """The functions of a table plan, aligned with its programs, groups and entries."""
+
+    columns: tuple[RowColumn, ...]
+    groups: tuple[tuple[RowColumn, ...], ...]
+    entries: tuple[ColumnFunctions, ...]
+    notes: ColumnFunctions | None
+
+
+# -- reading (§7, §10.2) -----------------------------------------------------------------
+
+TextRead = Callable[[MappingContext, Element | None], object]
+"""A read that is not a plain attribute of an element: text, None (blank) or ABSENT."""
+
+
+def _preferred_children(reader: Reader, parent: Element) -> list[Element]:
+    type_attribute, type_folded, preferred = (
+        reader.type_attribute,
+        reader.type_folded,
+        reader.preferred_type,
+    )
+    return [
+        child
+        for child in parent.iterchildren(reader.child_tag)
+        if (attribute_text(child, type_attribute, type_folded) or "").casefold() == preferred
+    ]
+
+
+def _attribute_of(element: Element, reader: Reader) -> object:
+    raw = raw_attribute(element, reader.attribute, reader.attribute_folded)
+    return ABSENT if raw is None else (raw.strip() or None)
+
+
+def _pick(reader: Reader) -> Pick:
+    """A contact selector's read from one contact (§10.2)."""
+    name, folded = reader.attribute, reader.attribute_folded
+    mode = reader.mode
+    if mode is SelectorMode.CONTACT:
+
+        def pick_contact(contact: Element | None) -> object:
+            return ABSENT if contact is None else _attribute_of(contact, reader)
+
+        return pick_contact
+    if mode is SelectorMode.CHILD_POOL:
+        child_tag = reader.child_tag
+
+        def pick_child(contact: Element | None) -> object:
+            if contact is None:
+                return ABSENT
+            pool = _preferred_children(reader, contact) or list(contact.iterchildren(child_tag))
+            if not pool:
+                return ABSENT
+            element = next(
+                (child for child in pool if attribute_text(child, name, folded)), pool[-1]
+            )
+            return _attribute_of(element, reader)
+
+        return pick_child
+    relative = reader.relative
+
+    def pick_relative(contact: Element | None) -> object:
+        element = None if contact is None else follow(contact, relative)
+        return ABSENT if element is None else _attribute_of(element, reader)
+
+    return pick_relative
+
+
+def _text_read(reader: Reader, pick: Pick | None) -> TextRead:
+    """The read of a contact selector or of `curr_address_only`."""
+    if reader.kind is ReadKind.SELECTOR:
+        assert pick is not None
+        secondary = reader.secondary
+
+        def selector(context: MappingContext, row: Element | None) -> object:
+            contacts = context.contacts()
+            return pick(contacts.secondary if secondary else contacts.primary)
+
+        return selector
+
+    def current_child(context: MappingContext, row: Element | None) -> object:
+        if row is None:
+            return ABSENT
+        pool = _preferred_children(reader, row)
+        return _attribute_of(pool[-1], reader) if pool else ABSENT
+
+    return current_child
+
+
+# -- value steps (§10.3, §10.4 steps 2–3) ------------------------------------------------
+
+
+def _enum_step(lookup: Callable[[str], object], fallback: ColumnFunction | None) -> StepFunction:
+    """`enum`; after a calculated field it maps the attribute only when there is no value."""
+
+    def enum(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
+        state, value, evidence, reason, raw = outcome
+        if fallback is None:
+            if state != VALUE:
+                text, evidence = "", False
+            elif type(value) is str:
+                text = value
+            else:
+                text = text_of(value)
+        else:
+            if state == VALUE:
+                return outcome
+            raw = fallback(context, row)[1]
+            evidence = raw is not None
+            text = raw or ""
+        code = lookup(text)
+        if code is UNMAPPED:
+            return (NONE, text, False, UNMAPPED_CODE, raw)
+        return (VALUE, code, evidence, reason, raw)
+
+    return enum
+
+
+def _bit_step(apply: Callable[[str], object]) -> StepFunction:
+    def bit(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
+        state, value, evidence, reason, raw = outcome
+        if state != VALUE:
+            return (VALUE, apply(""), False, reason, raw)
+        return (
+            VALUE,
+            apply(value if type(value) is str else text_of(value)),
+            evidence,
+            reason,
+            raw,
+        )
+
+    return bit
+
+
+def _transform_step(apply: Callable[[str], object]) -> StepFunction:
+    def transform(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
+        state, value, evidence, reason, raw = outcome
+        if state != VALUE:
+            return outcome
+        result = apply(value if type(value) is str else text_of(value))
+        if result is None:
+            return (NONE, value, False, FAILED, raw)
+        return (VALUE, result, evidence, reason, raw)
+
+    return transform
+
+
+def _default_now(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
+    if outcome[0] == VALUE:
+        return outcome
+    return (VALUE, context.now, False, outcome[3], outcome[4])
+
+
+def _step_function(step: Step, fallback: ColumnFunction | None) -> StepFunction:
+    kind = step.kind
+    apply = step.apply
+    if kind is StepKind.DEFAULT_UTCNOW:
+        return _default_now
+    assert apply is not None
+    if kind is StepKind.ENUM:
+        return _enum_step(apply, None)
+    if kind is StepKind.ENUM_AFTER_CALCULATED:
+        assert fallback is not None
+        return _enum_step(apply, fallback)
+    if kind is StepKind.BIT:
+        return _bit_step(apply)
+    return _transform_step(apply)
+
+
+def _ordered_steps(
+    steps: tuple[Step, ...], fallback: ColumnFunction | None
+) -> tuple[tuple[StepFunction, bool], ...]:
+    """Each step with whether a "none" ends the chain before it (§10.4).
+
+    A "none" ends the chain before a step that is not an enum, unless an enum step came
+    just before it (an unmapped code still reaches a bit or default step).
+    """
+    return tuple(
+        (
+            _step_function(step, fallback),
+            step.kind not in _ENUM_STEPS
+            and (index == 0 or steps[index - 1].kind not in _ENUM_STEPS),
+        )
+        for index, step in enumerate(steps)
+    )
+
+
+# -- columns (§10.4) ---------------------------------------------------------------------
+
+
+def _column_function(
+    program: ColumnProgram,
+    *,
+    calculated: bool = False,
+    reader: Reader | None = None,
+    text_read: TextRead | None = None,
+    null_words: bool = False,
+    steps: tuple[tuple[StepFunction, bool], ...] = (),
+    converted: bool = True,
+) -> ColumnFunction:
+    """A column as one function: its source, its steps in order, its conversion.
+
+    The source is the program's expression when `calculated`, else `text_read`, else the
+    attribute `reader` names on the last element at its path, on the row's element or on
+    an element below it (§10.4 step 1). With `converted`, step 5 follows: the value
+    converted to the column type (§12).
+    """
+    evaluate = None
+    if calculated:
+        assert program.expression is not None
+        evaluate = program.expression.evaluate
+    scope = program.scope
+    name = folded = ""
+    path_id, relative = -1, ()
+    if reader is not None:
+        name, folded = reader.attribute, reader.attribute_folded
+        path_id, relative = reader.path_id, reader.relative
+    convert = program.convert if converted else None
+    label = program.label
+
+    def column(context: MappingContext, row: Element | None) -> Outcome:
+        if evaluate is not None:
+            value, read = evaluate(context.resolver(scope, row), context.now)
+            if value is None or value == "":
+                outcome = (NONE, value, False, NOT_FOUND, value)
+            else:
+                outcome = (VALUE, value, read, "", value)
+        else:
+            if text_read is not None:
+                text = text_read(context, row)
+            else:
+                if path_id >= 0:
+                    element = context.last(path_id)
+                elif relative:
+                    element = None if row is None else follow(row, relative)
+                else:
+                    element = row
+                text = None
+                if element is not None:
+                    text = element.get(name)
+                    if text is None:
+                        text = raw_attribute(element, name, folded)
+                    if text is not None:
+                        text = text.strip() or None
+            if text is None:
+                outcome = _BLANK
+            elif text is ABSENT:
+                outcome = _NOT_FOUND
+            elif null_words and text.casefold() in NULL_WORDS:
+                outcome = _BLANK
+            else:
+                outcome = (VALUE, text, True, "", text)
+        for step, ends_on_none in steps:
+            if ends_on_none and outcome[0] == NONE:
+                return outcome
+            outcome = step(context, row, outcome)
+        if convert is None or outcome[0] != VALUE:
+            return outcome
+        value = outcome[1]
+        try:
+            converted = convert(value)
+        except ConversionFailed:
+            context.notes.append(f"{label}: {text_of(value)!r} does not convert to the column type")
+            return (NONE, value, False, FAILED, outcome[4])
+        except ValueOutOfRange as error:
+            raise out_of_range(program, value, error) from error
+        if converted is None:
+            return (NONE, None, False, NOT_FOUND, outcome[4])
+        return (VALUE, converted, outcome[2], "", outcome[4])
+
+    return column
+
+
+def column_functions(program: ColumnProgram) -> ColumnFunctions:
+    """A program specialised into its functions."""
+    reader = program.reader
+    pick = text_read = None
+    if reader is not None and reader.kind in (ReadKind.SELECTOR, ReadKind.CURRENT_CHILD):
+        if reader.kind is ReadKind.SELECTOR:
+            pick = _pick(reader)
+        text_read = _text_read(reader, pick)
+    fallback = None
+    if program.fallback is not None:
+        fallback = _column_function(program, reader=program.fallback, converted=False)
+    build = partial(
+        _column_function,
+        program,
+        calculated=reader is None,
+        reader=reader,
+        text_read=text_read,
+        null_words=program.null_words,
+        steps=_ordered_steps(program.steps, fallback),
+    )
+    return ColumnFunctions(program, build(converted=False), build(), pick)
+
+
+def _row_columns(programs: tuple[ColumnProgram, ...]) -> tuple[RowColumn, ...]:
+    return tuple(
+        (program.position, program.evidence, program, column_functions(program).column)
+        for program in programs
+    )
+
+
+def table_functions(table: TablePlan) -> TableFunctions:
+    return TableFunctions(
+        columns=_row_columns(table.programs),
+        groups=tuple(_row_columns(group.members) for group in table.groups),
+        entries=tuple(column_functions(entry.program) for entry in table.entries),
+        notes=None if table.notes is None else column_functions(table.notes),
+    )
+
+
+_BUILT: dict[int, tuple[CompiledPlan, tuple[TableFunctions, ...]]] = {}
+_BUILT_LIMIT = 16
+
+
+def plan_functions(plan: CompiledPlan) -> tuple[TableFunctions, ...]:
+    """The functions of every table of a plan, built on the plan's first use."""
+    built = _BUILT.get(id(plan))
+    if built is None or built[0] is not plan:
+        if len(_BUILT) >= _BUILT_LIMIT:
+            _BUILT.pop(next(iter(_BUILT)))
+        built = (plan, tuple(table_functions(table) for table in plan.tables))
+        _BUILT[id(plan)] = built
+    return built[1]

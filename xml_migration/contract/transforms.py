@@ -86,6 +86,8 @@ class BooleanToBit:
 
 def numbers_only(text: str) -> str | None:
     """The ASCII digits of a text, in order; None when it has none (spec §10.3.4, D1)."""
+    if text.isdigit() and text.isascii():
+        return text
     return _NOT_DIGITS.sub("", text) or None
 
 

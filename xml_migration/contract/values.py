@@ -36,6 +36,10 @@ _SLASH_DATETIME = re.compile(
     r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})"
     r"(?:\s+([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\s+([AaPp][Mm]))?)?"
 )
+_PLAIN_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?: [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?)?"
+)
+"""The most common dash form, which `datetime.fromisoformat` reads exactly like §12.5."""
 _ISO_DATETIME = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})"
     r"(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
@@ -50,6 +54,8 @@ _INTEGER_RANGES: dict[DataType, tuple[int, int]] = {
     DataType.BIGINT: (-(2**63), 2**63 - 1),
 }
 _ONE_MINUTE = timedelta(minutes=1)
+_SHORT_DIGITS = 18
+"""ASCII digit strings up to this length convert to integers directly (their only token)."""
 
 
 def parse_decimal_literal(text: str) -> Decimal | None:
@@ -130,6 +136,11 @@ def _parse_iso(match: re.Match[str]) -> datetime | None:
 def parse_datetime(text: str) -> datetime | None:
     """The date-time a text denotes under the patterns of §12.5, else None."""
     text = text.strip()
+    if _PLAIN_DATETIME.fullmatch(text) is not None:
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # out-of-range fields: the pattern rules below decide
     match = _DASH_DATETIME.fullmatch(text)
     if match is not None:
         return _parse_dash(match)
@@ -243,10 +254,14 @@ def _integer_converter(column: ColumnSpec, low: int, high: int) -> Callable[[obj
         return check(int(number.to_integral_value(rounding=ROUND_HALF_UP)), value)
 
     def convert(value: object) -> int | None:
+        if type(value) is int and low <= value <= high:
+            return value
         if type(value) is str:
             text = value.strip()
             if not text:
                 return None
+            if len(text) <= _SHORT_DIGITS and text.isdigit() and text.isascii():
+                return check(int(text), value)
             match = _NUMBER_TOKEN.search(text)
             if match is None:
                 raise _failed(value, column)

@@ -71,8 +71,11 @@ class MappingContext(Protocol):
     def contacts(self) -> Contacts:
         """The document's selected contacts."""
 
-    def resolver(self, scope: Scope, row: Element | None) -> Resolver:
-        """How expression references resolve for a row."""
+    def resolve_application(self, qualifier: str | None, name: str) -> str | None:
+        """A reference resolved at application level (§14.7)."""
+
+    def row_resolver(self, row: Element) -> Resolver:
+        """How references resolve in the scope of a contact or child row (§14.7)."""
 
 
 ColumnFunction = Callable[[MappingContext, Element | None], Outcome]
@@ -326,7 +329,7 @@ def _column_function(
     if calculated:
         assert program.expression is not None
         evaluate = program.expression.evaluate
-    scope = program.scope
+    application_scope = program.scope is Scope.APPLICATION
     name = folded = ""
     path_id, relative = -1, ()
     if reader is not None:
@@ -337,7 +340,10 @@ def _column_function(
 
     def column(context: MappingContext, row: Element | None) -> Outcome:
         if evaluate is not None:
-            value, read = evaluate(context.resolver(scope, row), context.now)
+            if application_scope or row is None:
+                value, read = evaluate(context.resolve_application, context.now)
+            else:
+                value, read = evaluate(context.row_resolver(row), context.now)
             if value is None or value == "":
                 outcome = (NONE, value, False, NOT_FOUND, value)
             else:

@@ -44,11 +44,12 @@ def attribute_text(element: Element | None, name: str, folded: str) -> str | Non
     """The trimmed attribute text, or None when the element or attribute is absent or blank."""
     if element is None:
         return None
-    value = raw_attribute(element, name, folded)
+    value = element.get(name)
     if value is None:
-        return None
-    value = value.strip()
-    return value or None
+        value = raw_attribute(element, name, folded)
+        if value is None:
+            return None
+    return value.strip() or None
 
 
 def follow(element: Element, relative: tuple[str, ...]) -> Element | None:
@@ -141,17 +142,21 @@ class ParsedDocument:
         bare: dict[str, Element] = {}
         container = self.container
         assert container is not None
+        if not wanted_elements and not wanted_attributes:
+            return named, bare
+        known = _FOLDED_NAMES
         ancestors = list(container.iterancestors())
         ancestors.reverse()
         for elements in (ancestors, container.iter(etree.Element)):
             for element in elements:
                 if wanted_elements:
-                    name = folded_local_name(element.tag)
+                    tag = element.tag
+                    name = known.get(tag) or folded_local_name(tag)
                     if name in wanted_elements:
                         named[name] = element
                 if wanted_attributes:
                     for key in element.attrib:
-                        folded = folded_local_name(key)
+                        folded = known.get(key) or folded_local_name(key)
                         if folded in wanted_attributes:
                             bare[folded] = element
         return named, bare

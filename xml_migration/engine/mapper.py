@@ -14,7 +14,6 @@ from xml_migration.contract.plan import (
     ColumnProgram,
     CompiledPlan,
     EntryProgram,
-    Scope,
     TablePlan,
 )
 from xml_migration.contract.tables import TableRole
@@ -72,19 +71,24 @@ class DocumentMapper:
         self.emitted_contacts: list[tuple[Element, object]] = []
         self.last = document.last
         self.contacts = document.contacts
+        self.resolve_application = document.resolve_application
+        self._resolver_row: Element | None = None
+        self._row_resolve: Resolver = self.resolve_application
 
-    def resolver(self, scope: Scope, row: Element | None) -> Resolver:
-        """How an expression's references resolve for a row (§14.7)."""
-        resolve_application = self.document.resolve_application
-        if scope is Scope.APPLICATION or row is None:
-            return resolve_application
+    def row_resolver(self, row: Element) -> Resolver:
+        """How references resolve in a contact or child row (§14.7): a bare name is the
+        row's attribute. Kept while the same row's columns are evaluated."""
+        if row is not self._resolver_row:
+            resolve_application = self.resolve_application
 
-        def resolve(qualifier: str | None, name: str) -> str | None:
-            if qualifier is None:
-                return attribute_text(row, name, name.casefold())
-            return resolve_application(qualifier, name)
+            def resolve(qualifier: str | None, name: str) -> str | None:
+                if qualifier is None:
+                    return attribute_text(row, name, name.casefold())
+                return resolve_application(qualifier, name)
 
-        return resolve
+            self._resolver_row = row
+            self._row_resolve = resolve
+        return self._row_resolve
 
     # -- rows (§11, §13) -------------------------------------------------------------
 

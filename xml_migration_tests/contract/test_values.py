@@ -360,3 +360,45 @@ def test_round_half_away_is_symmetric_and_close(number: Decimal, places: int) ->
     rounded = round_half_away(number, places)
     assert round_half_away(-number, places) == -rounded
     assert abs(rounded - number) <= Decimal(1).scaleb(-places) / 2
+
+
+@given(
+    st.integers(0, 9999),
+    st.integers(0, 99),
+    st.integers(0, 99),
+    st.none() | st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)),
+    st.none() | st.text(alphabet="0123456789", min_size=1, max_size=6),
+)
+def test_dash_date_times_follow_the_field_rules(
+    year: int,
+    month: int,
+    day: int,
+    clock: tuple[int, int, int] | None,
+    fraction: str | None,
+) -> None:
+    """Fields are numbers, seconds 60-99 read as 59, impossible dates and times are no value."""
+    text = f"{year:04d}-{month:02d}-{day:02d}"
+    hour = minute = second = microsecond = 0
+    if clock is not None:
+        hour, minute, second = clock
+        text += f" {hour:02d}:{minute:02d}:{second:02d}"
+        if fraction is not None:
+            text += "." + fraction
+            microsecond = int(fraction.ljust(6, "0"))
+    try:
+        expected = datetime(year, month, day, hour, minute, min(second, 59), microsecond)
+    except ValueError:
+        expected = None
+    assert parse_datetime(text) == expected
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=30))
+def test_digit_texts_convert_to_their_integer_or_fail_out_of_range(text: str) -> None:
+    number = int(text)
+    for data_type, high in ((DataType.TINYINT, 255), (DataType.BIGINT, 2**63 - 1)):
+        convert = converter(data_type)
+        if number <= high:
+            assert convert(f" {text} ") == number
+        else:
+            with pytest.raises(ValueOutOfRange):
+                convert(text)

@@ -38,9 +38,9 @@ from xml_migration.contract.structure import (
 )
 from xml_migration.contract.tables import ColumnSpec, DataType, TableRole, TableSpec
 from xml_migration.contract.transforms import (
-    BooleanToBit,
-    CharToBit,
-    EnumLookup,
+    boolean_to_bit,
+    char_to_bit,
+    enum_lookup,
     extract_date,
     extract_numeric,
     extract_numeric_text,
@@ -88,7 +88,7 @@ def _folded_names(names: tuple[str, ...] | None) -> tuple[tuple[str, str], ...] 
     return None if names is None else tuple((name, name.casefold()) for name in names)
 
 
-def _contact_key_converter(column: ColumnSpec, boolean_to_bit: Mapping[str, int]) -> Converter:
+def _contact_key_converter(column: ColumnSpec, bit_words: Mapping[str, int]) -> Converter:
     """Contact keys of integer columns are ASCII digits within range (§8.2); None if not."""
     if column.data_type in INTEGER_TYPES:
         maximum = _INTEGER_MAXIMUM[column.data_type]
@@ -101,7 +101,7 @@ def _contact_key_converter(column: ColumnSpec, boolean_to_bit: Mapping[str, int]
             return None
 
         return integer_key
-    convert = make_converter(column, boolean_to_bit)
+    convert = make_converter(column, bit_words)
 
     def other_key(text: object) -> object:
         try:
@@ -275,11 +275,11 @@ class PlanCompiler:
                     position == 0 and info.chain.source is SourceStep.CALCULATED_FIELD
                 )
                 kind = StepKind.ENUM_AFTER_CALCULATED if after_calculated else StepKind.ENUM
-                steps.append(Step(kind, EnumLookup(codes)))
+                steps.append(Step(kind, enum_lookup(codes)))
             elif step in BIT_STEPS:
                 bits = getattr(self.contract.bit_conversions, step.value) or {}
                 bit: Callable[[str], object] = (
-                    CharToBit(bits) if step is ValueStep.CHAR_TO_BIT else BooleanToBit(bits)
+                    char_to_bit(bits) if step is ValueStep.CHAR_TO_BIT else boolean_to_bit(bits)
                 )
                 steps.append(Step(StepKind.BIT, bit))
             elif step is ValueStep.NUMBERS_ONLY:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
@@ -34,54 +34,52 @@ def text_of(value: object) -> str:
     return str(value)
 
 
-class EnumLookup:
-    """An enum type's map, normalised for lookup (spec §10.3.1)."""
+def enum_lookup(codes: Mapping[str, int | str]) -> Callable[[str], object]:
+    """An enum type's map as a lookup of trimmed inputs (spec §10.3.1): exact key, then
+    case-insensitive key, then the catch-all (`UNMAPPED` without one)."""
+    exact = dict(codes)
+    folded: dict[str, int | str] = {}
+    for key, code in codes.items():
+        folded.setdefault(key.casefold(), code)
+    catch_all = codes.get("", UNMAPPED)
 
-    __slots__ = ("_catch_all", "_exact", "_folded")
-
-    def __init__(self, codes: Mapping[str, int | str]) -> None:
-        self._exact = dict(codes)
-        self._folded: dict[str, int | str] = {}
-        for key, code in codes.items():
-            self._folded.setdefault(key.casefold(), code)
-        self._catch_all = codes.get("", UNMAPPED)
-
-    def __call__(self, text: str) -> object:
-        """The code for a trimmed input: exact key, case-insensitive key, catch-all."""
-        code = self._exact.get(text)
+    def lookup(text: str) -> object:
+        code = exact.get(text)
         if code is not None:
             return code
-        code = self._folded.get(text.casefold())
+        code = folded.get(text.casefold())
         if code is not None:
             return code
-        return self._catch_all
+        return catch_all
+
+    return lookup
 
 
-class CharToBit:
+def _bits(bits: Mapping[str, int]) -> dict[str, int]:
+    return {key: 1 if value else 0 for key, value in bits.items()}
+
+
+def char_to_bit(bits: Mapping[str, int]) -> Callable[[str], int]:
     """`char_to_bit`: exact key, then the upper-cased input; anything else is 0."""
+    table = _bits(bits)
 
-    __slots__ = ("_map",)
+    def bit(text: str) -> int:
+        value = table.get(text)
+        if value is None:
+            value = table.get(text.upper(), 0)
+        return value
 
-    def __init__(self, bits: Mapping[str, int]) -> None:
-        self._map = {key: 1 if value else 0 for key, value in bits.items()}
-
-    def __call__(self, text: str) -> int:
-        bit = self._map.get(text)
-        if bit is None:
-            bit = self._map.get(text.upper(), 0)
-        return bit
+    return bit
 
 
-class BooleanToBit:
+def boolean_to_bit(bits: Mapping[str, int]) -> Callable[[str], int]:
     """`boolean_to_bit`: the lower-cased input; anything else is 0."""
+    table = _bits(bits)
 
-    __slots__ = ("_map",)
+    def bit(text: str) -> int:
+        return table.get(text.lower(), 0)
 
-    def __init__(self, bits: Mapping[str, int]) -> None:
-        self._map = {key: 1 if value else 0 for key, value in bits.items()}
-
-    def __call__(self, text: str) -> int:
-        return self._map.get(text.lower(), 0)
+    return bit
 
 
 def numbers_only(text: str) -> str | None:

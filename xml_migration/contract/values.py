@@ -328,6 +328,8 @@ def _bit_converter(
     words = {key: 1 if value else 0 for key, value in boolean_to_bit.items()}
 
     def convert(value: object) -> int | None:
+        if type(value) is int:
+            return 1 if value else 0
         if type(value) is str:
             text = value.strip()
             if not text:

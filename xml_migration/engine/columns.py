@@ -1,9 +1,10 @@
-"""Column programs specialised into functions, once per plan (spec §10.4, §12).
+"""Column programs specialised into chain functions, once per plan (spec §10.4).
 
-A `ColumnProgram` describes where a mapping reads and which steps follow; `column_functions`
-turns it into closures with every choice already made: the reader for its kind, the steps
-in order with their stop rule, the converter. Mapping a document then calls one function
-per column and row. `plan_functions` builds and keeps them for each plan.
+A `ColumnProgram` describes where a mapping reads and which steps follow;
+`column_functions` turns it into one closure with every choice already made: the source
+for its reader kind or expression, the steps in order with their stop rule. A column
+without steps is its source alone. Mapping a document calls one chain per column and row
+and converts its value (`engine/mapper.py`). `plan_functions` builds them for each plan.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Final, Protocol
 
 from xml_migration.contract.plan import (
     ColumnProgram,
     CompiledPlan,
+    Converter,
     Reader,
     ReadKind,
     Scope,
@@ -26,7 +27,6 @@ from xml_migration.contract.plan import (
     TablePlan,
 )
 from xml_migration.contract.transforms import UNMAPPED, text_of
-from xml_migration.contract.values import ConversionFailed, ValueOutOfRange
 from xml_migration.engine.document import (
     Contacts,
     Element,
@@ -34,8 +34,6 @@ from xml_migration.engine.document import (
     follow,
     raw_attribute,
 )
-
-VALUE_OUT_OF_RANGE = "value_out_of_range"
 
 # Chain states (§10.4) and the reasons of a final "none".
 VALUE: Final = 0
@@ -84,38 +82,20 @@ Pick = Callable[[Element | None], object]
 StepFunction = Callable[[MappingContext, Element | None, Outcome], Outcome]
 
 
-class MappingFailure(Exception):
-    """A contract rule the document cannot satisfy (stage `mapping`)."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-
-
-def out_of_range(program: ColumnProgram, value: object, error: Exception) -> MappingFailure:
-    return MappingFailure(
-        VALUE_OUT_OF_RANGE,
-        f"{program.label} (mappings[{program.mapping_index}]): value {text_of(value)!r} "
-        f"does not fit the column: {error}",
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class ColumnFunctions:
-    """A program's functions: its chain (§10.4 steps 1–3), chain and conversion (step 5).
+    """A program's chain as one function (§10.4 steps 1–3).
 
     `pick` reads a selector's attribute from a given contact (None for other readers).
     """
 
     program: ColumnProgram
     chain: ColumnFunction
-    column: ColumnFunction
     pick: Pick | None
 
 
-RowColumn = tuple[int, bool, ColumnProgram, ColumnFunction]
-"""A column of a row: position, counts as evidence, program, chain-and-conversion function."""
+RowColumn = tuple[int, bool, ColumnProgram, ColumnFunction, Converter]
+"""A column of a row: position, counts as evidence, program, chain, converter (§12)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +185,71 @@ def _text_read(reader: Reader, pick: Pick | None) -> TextRead:
         return _attribute_of(pool[-1], reader) if pool else ABSENT
 
     return current_child
+
+
+# -- sources (§10.4 step 1) --------------------------------------------------------------
+
+
+def _attribute_source(reader: Reader, null_words: bool) -> ColumnFunction:
+    """An attribute of the last element at a path, of the row's element or of an element
+    below it; with `null_words`, `null`/`none` read as blank (§7.4)."""
+    name, folded = reader.attribute, reader.attribute_folded
+    path_id, relative = reader.path_id, reader.relative
+
+    def attribute(context: MappingContext, row: Element | None) -> Outcome:
+        if path_id >= 0:
+            element = context.last(path_id)
+        elif relative:
+            element = None if row is None else follow(row, relative)
+        else:
+            element = row
+        if element is None:
+            return _BLANK
+        text = element.get(name)
+        if text is None:
+            text = raw_attribute(element, name, folded)
+            if text is None:
+                return _BLANK
+        text = text.strip()
+        if not text or (null_words and text.casefold() in NULL_WORDS):
+            return _BLANK
+        return (VALUE, text, True, "", text)
+
+    return attribute
+
+
+def _text_source(read: TextRead, null_words: bool) -> ColumnFunction:
+    """A contact selector or `curr_address_only`: not found, blank or the text."""
+
+    def text_source(context: MappingContext, row: Element | None) -> Outcome:
+        text = read(context, row)
+        if text is None:
+            return _BLANK
+        if text is ABSENT:
+            return _NOT_FOUND
+        if null_words and text.casefold() in NULL_WORDS:
+            return _BLANK
+        return (VALUE, text, True, "", text)
+
+    return text_source
+
+
+def _calculated_source(program: ColumnProgram) -> ColumnFunction:
+    """A `calculated_field`: the expression's value, evidence when it read a value (§14)."""
+    assert program.expression is not None
+    evaluate = program.expression.evaluate
+    application_scope = program.scope is Scope.APPLICATION
+
+    def calculated(context: MappingContext, row: Element | None) -> Outcome:
+        if application_scope or row is None:
+            value, read = evaluate(context.resolve_application, context.now)
+        else:
+            value, read = evaluate(context.row_resolver(row), context.now)
+        if value is None or value == "":
+            return (NONE, value, False, NOT_FOUND, value)
+        return (VALUE, value, read, "", value)
+
+    return calculated
 
 
 # -- value steps (§10.3, §10.4 steps 2–3) ------------------------------------------------
@@ -305,121 +350,53 @@ def _ordered_steps(
     )
 
 
-# -- columns (§10.4) ---------------------------------------------------------------------
+# -- chains (§10.4) ---------------------------------------------------------------------
 
 
-def _column_function(
-    program: ColumnProgram,
-    *,
-    calculated: bool = False,
-    reader: Reader | None = None,
-    text_read: TextRead | None = None,
-    null_words: bool = False,
-    steps: tuple[tuple[StepFunction, bool], ...] = (),
-    converted: bool = True,
-) -> ColumnFunction:
-    """A column as one function: its source, its steps in order, its conversion.
+def _chain(source: ColumnFunction, steps: tuple[tuple[StepFunction, bool], ...]) -> ColumnFunction:
+    """The source followed by the steps; a source without steps is its own chain."""
+    if not steps:
+        return source
 
-    The source is the program's expression when `calculated`, else `text_read`, else the
-    attribute `reader` names on the last element at its path, on the row's element or on
-    an element below it (§10.4 step 1). With `converted`, step 5 follows: the value
-    converted to the column type (§12).
-    """
-    evaluate = None
-    if calculated:
-        assert program.expression is not None
-        evaluate = program.expression.evaluate
-    application_scope = program.scope is Scope.APPLICATION
-    name = folded = ""
-    path_id, relative = -1, ()
-    if reader is not None:
-        name, folded = reader.attribute, reader.attribute_folded
-        path_id, relative = reader.path_id, reader.relative
-    convert = program.convert if converted else None
-    label = program.label
-
-    def column(context: MappingContext, row: Element | None) -> Outcome:
-        if evaluate is not None:
-            if application_scope or row is None:
-                value, read = evaluate(context.resolve_application, context.now)
-            else:
-                value, read = evaluate(context.row_resolver(row), context.now)
-            if value is None or value == "":
-                outcome = (NONE, value, False, NOT_FOUND, value)
-            else:
-                outcome = (VALUE, value, read, "", value)
-        else:
-            if text_read is not None:
-                text = text_read(context, row)
-            else:
-                if path_id >= 0:
-                    element = context.last(path_id)
-                elif relative:
-                    element = None if row is None else follow(row, relative)
-                else:
-                    element = row
-                text = None
-                if element is not None:
-                    text = element.get(name)
-                    if text is None:
-                        text = raw_attribute(element, name, folded)
-                    if text is not None:
-                        text = text.strip() or None
-            if text is None:
-                outcome = _BLANK
-            elif text is ABSENT:
-                outcome = _NOT_FOUND
-            elif null_words and text.casefold() in NULL_WORDS:
-                outcome = _BLANK
-            else:
-                outcome = (VALUE, text, True, "", text)
+    def chain(context: MappingContext, row: Element | None) -> Outcome:
+        outcome = source(context, row)
         for step, ends_on_none in steps:
             if ends_on_none and outcome[0] == NONE:
                 return outcome
             outcome = step(context, row, outcome)
-        if convert is None or outcome[0] != VALUE:
-            return outcome
-        value = outcome[1]
-        try:
-            converted = convert(value)
-        except ConversionFailed:
-            context.notes.append(f"{label}: {text_of(value)!r} does not convert to the column type")
-            return (NONE, value, False, FAILED, outcome[4])
-        except ValueOutOfRange as error:
-            raise out_of_range(program, value, error) from error
-        if converted is None:
-            return (NONE, None, False, NOT_FOUND, outcome[4])
-        return (VALUE, converted, outcome[2], "", outcome[4])
+        return outcome
 
-    return column
+    return chain
 
 
 def column_functions(program: ColumnProgram) -> ColumnFunctions:
-    """A program specialised into its functions."""
+    """A program specialised into its chain."""
     reader = program.reader
-    pick = text_read = None
-    if reader is not None and reader.kind in (ReadKind.SELECTOR, ReadKind.CURRENT_CHILD):
+    pick = None
+    if reader is None:
+        source = _calculated_source(program)
+    elif reader.kind in (ReadKind.SELECTOR, ReadKind.CURRENT_CHILD):
         if reader.kind is ReadKind.SELECTOR:
             pick = _pick(reader)
-        text_read = _text_read(reader, pick)
+        source = _text_source(_text_read(reader, pick), program.null_words)
+    else:
+        source = _attribute_source(reader, program.null_words)
     fallback = None
     if program.fallback is not None:
-        fallback = _column_function(program, reader=program.fallback, converted=False)
-    build = partial(
-        _column_function,
-        program,
-        calculated=reader is None,
-        reader=reader,
-        text_read=text_read,
-        null_words=program.null_words,
-        steps=_ordered_steps(program.steps, fallback),
-    )
-    return ColumnFunctions(program, build(converted=False), build(), pick)
+        fallback = _attribute_source(program.fallback, null_words=False)
+    chain = _chain(source, _ordered_steps(program.steps, fallback))
+    return ColumnFunctions(program, chain, pick)
 
 
 def _row_columns(programs: tuple[ColumnProgram, ...]) -> tuple[RowColumn, ...]:
     return tuple(
-        (program.position, program.evidence, program, column_functions(program).column)
+        (
+            program.position,
+            program.evidence,
+            program,
+            column_functions(program).chain,
+            program.convert,
+        )
         for program in programs
     )
 

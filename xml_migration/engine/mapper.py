@@ -22,16 +22,16 @@ from xml_migration.contract.values import ConversionFailed, ValueOutOfRange
 from xml_migration.engine.columns import (
     BLANK,
     FAILED,
+    NONE,
+    NOT_FOUND,
     NULL_WORDS,
     UNMAPPED_CODE,
     VALUE,
     ColumnFunctions,
-    MappingFailure,
     Outcome,
     Resolver,
     RowColumn,
     TableFunctions,
-    out_of_range,
     plan_functions,
 )
 from xml_migration.engine.document import (
@@ -46,6 +46,7 @@ from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES, parse_docume
 
 REQUIRED_VALUE_MISSING = "required_value_missing"
 ENUM_UNMAPPED = "enum_unmapped"
+VALUE_OUT_OF_RANGE = "value_out_of_range"
 UNEXPECTED_ERROR = "unexpected_error"
 
 _TRUTHY = frozenset({"y", "yes", "true", "t", "1"})
@@ -54,6 +55,23 @@ Pending = tuple[ColumnProgram, Outcome]
 """A column of a row left without value after its chain and conversion."""
 Missing = tuple[ColumnProgram, str, object, bool]
 """A required column without value: program, none-reason, value shown, default suppressed."""
+
+
+class MappingFailure(Exception):
+    """A contract rule the document cannot satisfy (stage `mapping`)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def out_of_range(program: ColumnProgram, value: object, error: Exception) -> MappingFailure:
+    return MappingFailure(
+        VALUE_OUT_OF_RANGE,
+        f"{program.label} (mappings[{program.mapping_index}]): value {text_of(value)!r} "
+        f"does not fit the column: {error}",
+    )
 
 
 def _is_zero(value: object) -> bool:
@@ -99,18 +117,37 @@ class DocumentMapper:
         zero_counts: bool,
         values: list[object],
     ) -> tuple[list[Pending], bool]:
-        """Every column of a row: values written into `values`, the columns left without
-        value, and whether the row has evidence (§13.1)."""
+        """Every column of a row: its chain, then its value converted to the column type
+        (§10.4 step 5). Values are written into `values`; returns the columns left without
+        value and whether the row has evidence (§13.1)."""
         pending: list[Pending] = []
         has_evidence = False
-        for position, counts, program, column in columns:
-            outcome = column(self, row)
+        for position, counts, program, chain, convert in columns:
+            outcome = chain(self, row)
             if outcome[0] != VALUE:
                 pending.append((program, outcome))
                 continue
             value = outcome[1]
-            values[position] = value
-            if counts and not has_evidence and outcome[2] and (zero_counts or not _is_zero(value)):
+            try:
+                converted = convert(value)
+            except ConversionFailed:
+                self.notes.append(
+                    f"{program.label}: {text_of(value)!r} does not convert to the column type"
+                )
+                pending.append((program, (NONE, value, False, FAILED, outcome[4])))
+                continue
+            except ValueOutOfRange as error:
+                raise out_of_range(program, value, error) from error
+            if converted is None:
+                pending.append((program, (NONE, None, False, NOT_FOUND, outcome[4])))
+                continue
+            values[position] = converted
+            if (
+                counts
+                and not has_evidence
+                and outcome[2]
+                and (zero_counts or not _is_zero(converted))
+            ):
                 has_evidence = True
         return pending, has_evidence
 

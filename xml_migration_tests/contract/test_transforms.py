@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from xml_migration.contract.tables import ColumnSpec, DataType
 from xml_migration.contract.transforms import (
     UNMAPPED,
-    BooleanToBit,
-    CharToBit,
-    EnumLookup,
+    boolean_to_bit,
+    char_to_bit,
+    enum_lookup,
     extract_numeric,
     extract_numeric_text,
     numbers_only,
@@ -51,7 +51,7 @@ keys = st.text(alphabet=st.characters(categories=["Lu", "Ll", "Nd"]), min_size=1
 
 @given(st.dictionaries(keys, st.integers(0, 999), min_size=1), st.data())
 def test_enum_lookup_is_case_insensitive(codes: dict[str, int], data: st.DataObject) -> None:
-    lookup = EnumLookup(codes)
+    lookup = enum_lookup(codes)
     key = data.draw(st.sampled_from(sorted(codes)))
     variant = "".join(char.upper() if data.draw(st.booleans()) else char.lower() for char in key)
     assume(variant.casefold() == key.casefold())  # e.g. dotless i: upper-casing changes it
@@ -63,27 +63,27 @@ def test_enum_lookup_is_case_insensitive(codes: dict[str, int], data: st.DataObj
 
 @given(st.dictionaries(keys, st.integers(0, 999)), st.text(max_size=8))
 def test_enum_lookup_falls_back_to_the_catch_all(codes: dict[str, int], text: str) -> None:
-    lookup = EnumLookup({**codes, "": -1})
+    lookup = enum_lookup({**codes, "": -1})
     if not any(key.casefold() == text.casefold() for key in codes):
         assert lookup(text) == -1
-    assert EnumLookup(codes)(text) in (*codes.values(), UNMAPPED)
+    assert enum_lookup(codes)(text) in (*codes.values(), UNMAPPED)
 
 
 def test_enum_prefers_the_exact_key_then_the_first_folded_one() -> None:
-    lookup = EnumLookup({"a": 1, "A": 2, "b": 3})
+    lookup = enum_lookup({"a": 1, "A": 2, "b": 3})
     assert (lookup("a"), lookup("A"), lookup("B"), lookup("c")) == (1, 2, 3, UNMAPPED)
 
 
 @given(st.text(max_size=6))
 def test_bit_steps_always_give_a_bit(text: str) -> None:
-    assert CharToBit({"Y": 1, "N": 0})(text) in (0, 1)
-    assert BooleanToBit({"true": 1})(text) in (0, 1)
+    assert char_to_bit({"Y": 1, "N": 0})(text) in (0, 1)
+    assert boolean_to_bit({"true": 1})(text) in (0, 1)
 
 
 def test_char_to_bit_tries_the_upper_cased_input() -> None:
-    bits = CharToBit({"Y": 1, "y": 0})
+    bits = char_to_bit({"Y": 1, "y": 0})
     assert (bits("y"), bits("Y"), bits("t")) == (0, 1, 0)
-    assert CharToBit({"Y": 1})("y") == 1
+    assert char_to_bit({"Y": 1})("y") == 1
 
 
 @given(st.integers(-(10**12), 10**12), st.integers(0, 4))

@@ -52,7 +52,7 @@ def figures_table(result: Mapping[str, Any]) -> Table:
         if name in sections:
             figures = sections[name]
             table.add_row(
-                f"{label}, docs/s (MB/s)",
+                f"{label}, docs (MB) per CPU second",
                 f"{_number(figures['docs_per_s'])} ({_number(figures['mb_per_s'])})",
                 "",
                 "",

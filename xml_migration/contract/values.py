@@ -251,7 +251,7 @@ def _integer_converter(column: ColumnSpec, low: int, high: int) -> Callable[[obj
             raise _failed(value, column)
         if number and number.adjusted() > 20:
             raise ValueOutOfRange(f"{value!r} is outside the range of {column.data_type.value}")
-        return check(int(number.to_integral_value(rounding=ROUND_HALF_UP)), value)
+        return check(int(number.to_integral_value(ROUND_HALF_UP)), value)
 
     def convert(value: object) -> int | None:
         if type(value) is int and low <= value <= high:
@@ -294,7 +294,7 @@ def _decimal_converter(column: ColumnSpec) -> Callable[[object], object]:
         if number and number.adjusted() >= integer_digits:
             raise out_of_range(value)
         try:
-            rounded = number.quantize(exponent, context=_EXACT)
+            rounded = number.quantize(exponent, None, _EXACT)
         except InvalidOperation as error:
             raise out_of_range(value) from error
         if abs(rounded) >= limit:

@@ -31,7 +31,6 @@ from xml_migration.engine.document import (
     Contacts,
     Element,
     attribute_text,
-    follow,
     raw_attribute,
 )
 
@@ -63,11 +62,17 @@ class MappingContext(Protocol):
     now: datetime
     notes: list[str]
 
-    def last(self, path_id: int) -> Element | None:
-        """The last element at a numbered path."""
+    lasts: list[Element | None]
+    """The last element of every numbered path."""
 
     def contacts(self) -> Contacts:
         """The document's selected contacts."""
+
+    def children(self, parent: Element, tag: str) -> list[Element]:
+        """The children of `parent` with `tag`, in document order."""
+
+    def below(self, element: Element, relative: tuple[str, ...]) -> Element | None:
+        """The last element reached along tags `relative` from `element`."""
 
     def resolve_application(self, qualifier: str | None, name: str) -> str | None:
         """A reference resolved at application level (§14.7)."""
@@ -77,7 +82,7 @@ class MappingContext(Protocol):
 
 
 ColumnFunction = Callable[[MappingContext, Element | None], Outcome]
-Pick = Callable[[Element | None], object]
+Pick = Callable[[MappingContext, Element | None], object]
 """A contact selector applied to one contact: text, None (blank) or ABSENT."""
 StepFunction = Callable[[MappingContext, Element | None, Outcome], Outcome]
 
@@ -114,7 +119,7 @@ TextRead = Callable[[MappingContext, Element | None], object]
 """A read that is not a plain attribute of an element: text, None (blank) or ABSENT."""
 
 
-def _preferred_children(reader: Reader, parent: Element) -> list[Element]:
+def _preferred_children(context: MappingContext, reader: Reader, parent: Element) -> list[Element]:
     type_attribute, type_folded, preferred = (
         reader.type_attribute,
         reader.type_folded,
@@ -122,7 +127,7 @@ def _preferred_children(reader: Reader, parent: Element) -> list[Element]:
     )
     return [
         child
-        for child in parent.iterchildren(reader.child_tag)
+        for child in context.children(parent, reader.child_tag)
         if (attribute_text(child, type_attribute, type_folded) or "").casefold() == preferred
     ]
 
@@ -138,17 +143,19 @@ def _pick(reader: Reader) -> Pick:
     mode = reader.mode
     if mode is SelectorMode.CONTACT:
 
-        def pick_contact(contact: Element | None) -> object:
+        def pick_contact(context: MappingContext, contact: Element | None) -> object:
             return ABSENT if contact is None else _attribute_of(contact, reader)
 
         return pick_contact
     if mode is SelectorMode.CHILD_POOL:
         child_tag = reader.child_tag
 
-        def pick_child(contact: Element | None) -> object:
+        def pick_child(context: MappingContext, contact: Element | None) -> object:
             if contact is None:
                 return ABSENT
-            pool = _preferred_children(reader, contact) or list(contact.iterchildren(child_tag))
+            pool = _preferred_children(context, reader, contact) or context.children(
+                contact, child_tag
+            )
             if not pool:
                 return ABSENT
             element = next(
@@ -159,8 +166,8 @@ def _pick(reader: Reader) -> Pick:
         return pick_child
     relative = reader.relative
 
-    def pick_relative(contact: Element | None) -> object:
-        element = None if contact is None else follow(contact, relative)
+    def pick_relative(context: MappingContext, contact: Element | None) -> object:
+        element = None if contact is None else context.below(contact, relative)
         return ABSENT if element is None else _attribute_of(element, reader)
 
     return pick_relative
@@ -174,23 +181,27 @@ def _text_read(reader: Reader, pick: Pick | None) -> TextRead:
 
         def selector(context: MappingContext, row: Element | None) -> object:
             contacts = context.contacts()
-            return pick(contacts.secondary if secondary else contacts.primary)
+            return pick(context, contacts.secondary if secondary else contacts.primary)
 
         return selector
 
     def current_child(context: MappingContext, row: Element | None) -> object:
         if row is None:
             return ABSENT
-        pool = _preferred_children(reader, row)
+        pool = _preferred_children(context, reader, row)
         return _attribute_of(pool[-1], reader) if pool else ABSENT
 
     return current_child
 
 
 # -- sources (§10.4 step 1) --------------------------------------------------------------
+#
+# A source ends its chain: it returns its outcome, or hands it to `then`, the steps.
 
 
-def _attribute_source(reader: Reader, null_words: bool) -> ColumnFunction:
+def _attribute_source(
+    reader: Reader, null_words: bool, then: StepFunction | None
+) -> ColumnFunction:
     """An attribute of the last element at a path, of the row's element or of an element
     below it; with `null_words`, `null`/`none` read as blank (§7.4)."""
     name, folded = reader.attribute, reader.attribute_folded
@@ -198,43 +209,46 @@ def _attribute_source(reader: Reader, null_words: bool) -> ColumnFunction:
 
     def attribute(context: MappingContext, row: Element | None) -> Outcome:
         if path_id >= 0:
-            element = context.last(path_id)
+            element = context.lasts[path_id]
         elif relative:
-            element = None if row is None else follow(row, relative)
+            element = None if row is None else context.below(row, relative)
         else:
             element = row
-        if element is None:
-            return _BLANK
-        text = element.get(name)
-        if text is None:
-            text = raw_attribute(element, name, folded)
+        outcome = _BLANK
+        if element is not None:
+            text = element.get(name)
             if text is None:
-                return _BLANK
-        text = text.strip()
-        if not text or (null_words and text.casefold() in NULL_WORDS):
-            return _BLANK
-        return (VALUE, text, True, "", text)
+                text = raw_attribute(element, name, folded)
+            if text is not None:
+                text = text.strip()
+                if text and not (null_words and text.casefold() in NULL_WORDS):
+                    outcome = (VALUE, text, True, "", text)
+        if then is None:
+            return outcome
+        return then(context, row, outcome)
 
     return attribute
 
 
-def _text_source(read: TextRead, null_words: bool) -> ColumnFunction:
+def _text_source(read: TextRead, null_words: bool, then: StepFunction | None) -> ColumnFunction:
     """A contact selector or `curr_address_only`: not found, blank or the text."""
 
     def text_source(context: MappingContext, row: Element | None) -> Outcome:
         text = read(context, row)
-        if text is None:
-            return _BLANK
-        if text is ABSENT:
-            return _NOT_FOUND
-        if null_words and text.casefold() in NULL_WORDS:
-            return _BLANK
-        return (VALUE, text, True, "", text)
+        if text is None or (null_words and text is not ABSENT and text.casefold() in NULL_WORDS):
+            outcome = _BLANK
+        elif text is ABSENT:
+            outcome = _NOT_FOUND
+        else:
+            outcome = (VALUE, text, True, "", text)
+        if then is None:
+            return outcome
+        return then(context, row, outcome)
 
     return text_source
 
 
-def _calculated_source(program: ColumnProgram) -> ColumnFunction:
+def _calculated_source(program: ColumnProgram, then: StepFunction | None) -> ColumnFunction:
     """A `calculated_field`: the expression's value, evidence when it read a value (§14)."""
     assert program.expression is not None
     evaluate = program.expression.evaluate
@@ -246,8 +260,12 @@ def _calculated_source(program: ColumnProgram) -> ColumnFunction:
         else:
             value, read = evaluate(context.row_resolver(row), context.now)
         if value is None or value == "":
-            return (NONE, value, False, NOT_FOUND, value)
-        return (VALUE, value, read, "", value)
+            outcome = (NONE, value, False, NOT_FOUND, value)
+        else:
+            outcome = (VALUE, value, read, "", value)
+        if then is None:
+            return outcome
+        return then(context, row, outcome)
 
     return calculated
 
@@ -332,15 +350,13 @@ def _step_function(step: Step, fallback: ColumnFunction | None) -> StepFunction:
     return _transform_step(apply)
 
 
-def _ordered_steps(
-    steps: tuple[Step, ...], fallback: ColumnFunction | None
-) -> tuple[tuple[StepFunction, bool], ...]:
-    """Each step with whether a "none" ends the chain before it (§10.4).
+def _steps(steps: tuple[Step, ...], fallback: ColumnFunction | None) -> StepFunction | None:
+    """The value steps as one function of the source's outcome (§10.4 steps 2–3).
 
     A "none" ends the chain before a step that is not an enum, unless an enum step came
     just before it (an unmapped code still reaches a bit or default step).
     """
-    return tuple(
+    ordered = tuple(
         (
             _step_function(step, fallback),
             step.kind not in _ENUM_STEPS
@@ -348,43 +364,40 @@ def _ordered_steps(
         )
         for index, step in enumerate(steps)
     )
+    if not ordered:
+        return None
+    if len(ordered) == 1 and not ordered[0][1]:
+        return ordered[0][0]
 
-
-# -- chains (§10.4) ---------------------------------------------------------------------
-
-
-def _chain(source: ColumnFunction, steps: tuple[tuple[StepFunction, bool], ...]) -> ColumnFunction:
-    """The source followed by the steps; a source without steps is its own chain."""
-    if not steps:
-        return source
-
-    def chain(context: MappingContext, row: Element | None) -> Outcome:
-        outcome = source(context, row)
-        for step, ends_on_none in steps:
+    def run(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
+        for step, ends_on_none in ordered:
             if ends_on_none and outcome[0] == NONE:
                 return outcome
             outcome = step(context, row, outcome)
         return outcome
 
-    return chain
+    return run
+
+
+# -- chains (§10.4) ----------------------------------------------------------------------
 
 
 def column_functions(program: ColumnProgram) -> ColumnFunctions:
-    """A program specialised into its chain."""
+    """A program specialised into its chain: the source for its reader, then its steps."""
     reader = program.reader
+    fallback = None
+    if program.fallback is not None:
+        fallback = _attribute_source(program.fallback, null_words=False, then=None)
+    then = _steps(program.steps, fallback)
     pick = None
     if reader is None:
-        source = _calculated_source(program)
+        chain = _calculated_source(program, then)
     elif reader.kind in (ReadKind.SELECTOR, ReadKind.CURRENT_CHILD):
         if reader.kind is ReadKind.SELECTOR:
             pick = _pick(reader)
-        source = _text_source(_text_read(reader, pick), program.null_words)
+        chain = _text_source(_text_read(reader, pick), program.null_words, then)
     else:
-        source = _attribute_source(reader, program.null_words)
-    fallback = None
-    if program.fallback is not None:
-        fallback = _attribute_source(program.fallback, null_words=False)
-    chain = _chain(source, _ordered_steps(program.steps, fallback))
+        chain = _attribute_source(reader, program.null_words, then)
     return ColumnFunctions(program, chain, pick)
 
 

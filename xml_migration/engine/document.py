@@ -52,16 +52,6 @@ def attribute_text(element: Element | None, name: str, folded: str) -> str | Non
     return value.strip() or None
 
 
-def follow(element: Element, relative: tuple[str, ...]) -> Element | None:
-    """The last element (document order) reached along tags `relative` from `element`."""
-    current = [element]
-    for step in relative:
-        current = [child for parent in current for child in parent.iterchildren(step)]
-        if not current:
-            return None
-    return current[-1]
-
-
 @dataclass(frozen=True, slots=True)
 class Contacts:
     """The selected contacts of a document (§8.2, §8.3), in document order, with keys."""
@@ -80,6 +70,7 @@ class ParsedDocument:
     """
 
     __slots__ = (
+        "_children",
         "_contacts",
         "_elements",
         "_resolved",
@@ -101,6 +92,7 @@ class ParsedDocument:
         self._scope: tuple[dict[str, Element], dict[str, Element]] | None = None
         self._resolved: dict[tuple[str | None, str], str | None] = {}
         self._contacts: Contacts | None = None
+        self._children: dict[tuple[Element, str], list[Element]] = {}
 
     # -- paths (§7.1, §7.2) ----------------------------------------------------------
 
@@ -126,6 +118,27 @@ class ParsedDocument:
         if found is None:
             found = self.elements(path_id)
         return found[-1] if found else None
+
+    def children(self, parent: Element, tag: str) -> list[Element]:
+        """The children of `parent` with `tag`, in document order."""
+        key = (parent, tag)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = list(parent.iterchildren(tag))
+        return found
+
+    def below(self, element: Element, relative: tuple[str, ...]) -> Element | None:
+        """The last element (document order) reached along tags `relative` from `element`."""
+        current = [element]
+        for tag in relative:
+            current = [child for parent in current for child in self.children(parent, tag)]
+            if not current:
+                return None
+        return current[-1]
+
+    def last_elements(self) -> list[Element | None]:
+        """The last element of every numbered path."""
+        return [self.last(path_id) for path_id in range(len(self.plan.paths))]
 
     # -- expression scope (§14.7) ----------------------------------------------------
 

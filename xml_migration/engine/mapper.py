@@ -87,8 +87,10 @@ class DocumentMapper:
         self.now = now
         self.notes: list[str] = []
         self.emitted_contacts: list[tuple[Element, object]] = []
-        self.last = document.last
+        self.lasts = document.last_elements()
         self.contacts = document.contacts
+        self.children = document.children
+        self.below = document.below
         self.resolve_application = document.resolve_application
         self._resolver_row: Element | None = None
         self._row_resolve: Resolver = self.resolve_application
@@ -224,7 +226,7 @@ class DocumentMapper:
             values[table.contact_key_position] = key
             pending, evidence = self.evaluate(columns, element, True, values)
             missing = self.fill(values, pending, evidence)
-            if any(suppressed for *_, suppressed in missing):
+            if missing and any(suppressed for *_, suppressed in missing):
                 names = ", ".join(p.label for p, *_ in missing)
                 self.notes.append(
                     f"contact {key!r} not written: no evidence and no value for {names}"
@@ -253,7 +255,7 @@ class DocumentMapper:
         rows = []
         seen: set[tuple[object, ...]] = set()
         for contact, key in self.emitted_contacts:
-            for child in contact.iterchildren(rule.tag):
+            for child in self.children(contact, rule.tag):
                 if passes(child, rule.required, rule.meaningful):
                     continue
                 values: list[object] = [None] * table.width
@@ -301,7 +303,7 @@ class DocumentMapper:
         if state != VALUE and entry.fallback:
             assert functions.pick is not None
             for contact in reversed(self.contacts().primary_role[:-1]):
-                text = functions.pick(contact)
+                text = functions.pick(self, contact)
                 if isinstance(text, str) and text.casefold() not in NULL_WORDS:
                     state, value = VALUE, text
                     break

@@ -15,21 +15,7 @@ from collections.abc import Callable, Sequence
 from lxml import etree
 
 from xml_migration.engine.pruning import KeepSpec, keep_spec_for, prune
-
-
-def _parser() -> etree.XMLParser:
-    """A parser configured like the engine's (spec §6.2): no DTD, entities or network."""
-    return etree.XMLParser(
-        encoding="utf-8",
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        recover=False,
-        remove_comments=True,
-        remove_pis=True,
-        collect_ids=False,
-    )
+from xml_migration.engine.reader import hardened_parser
 
 
 def measure_pruning(documents: list[str], spec: KeepSpec, repeats: int = 5) -> dict[str, float]:
@@ -42,7 +28,7 @@ def measure_pruning(documents: list[str], spec: KeepSpec, repeats: int = 5) -> d
     whole document whenever `prune` declines, so fallbacks cost what they cost in
     production. `..._unchecked` figures prune with `check_removed=False`.
     """
-    parser = _parser()
+    parser = hardened_parser()
     encoded = [text.encode("utf-8") for text in documents]
     total_bytes = sum(map(len, encoded))
 

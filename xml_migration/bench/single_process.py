@@ -22,7 +22,7 @@ from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.source import SourceDocument
 from xml_migration.engine.mapper import map_document
 from xml_migration.engine.outcome import DocumentFailure
-from xml_migration.engine.reader import _parser as engine_parser
+from xml_migration.engine.reader import hardened_parser
 
 FULL_PARSE = "full_parse"
 ENGINE = "engine"
@@ -45,7 +45,7 @@ def full_parse_variant() -> Variant:
     """A full parse of every document's bytes with the engine's hardened parser."""
 
     def run(documents: Sequence[SourceDocument], encoded: Sequence[bytes]) -> int:
-        parser = engine_parser()
+        parser = hardened_parser()
         for raw in encoded:
             etree.fromstring(raw, parser)
         return 0

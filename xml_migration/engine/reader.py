@@ -52,7 +52,7 @@ _DOCTYPE = "<!doctype"
 _parsers = threading.local()
 
 
-def _parser() -> etree.XMLParser:
+def hardened_parser() -> etree.XMLParser:
     """The hardened parser of this thread: no DTD, no entity expansion, no network (§6.2)."""
     parser = getattr(_parsers, "parser", None)
     if parser is None:
@@ -96,10 +96,10 @@ def _parse(plan: CompiledPlan, text: str, utf8: bytes | None, *, pruned: bool) -
     kept = prune(text, spec) if spec is not None else None
     if kept is not None:
         try:
-            return etree.fromstring(kept.encode("utf-8"), _parser())
+            return etree.fromstring(kept.encode("utf-8"), hardened_parser())
         except etree.XMLSyntaxError:
             pass
-    return etree.fromstring(whole if whole is not None else text.encode("utf-8"), _parser())
+    return etree.fromstring(whole if whole is not None else text.encode("utf-8"), hardened_parser())
 
 
 def _declared_codec(raw: bytes) -> str:

@@ -432,7 +432,7 @@ def plan_functions(plan: CompiledPlan) -> tuple[TableFunctions, ...]:
     built = _BUILT.get(id(plan))
     if built is None or built[0] is not plan:
         if len(_BUILT) >= _BUILT_LIMIT:
-            _BUILT.pop(next(iter(_BUILT)))
+            _BUILT.pop(next(iter(_BUILT)), None)
         built = (plan, tuple(table_functions(table) for table in plan.tables))
         _BUILT[id(plan)] = built
     return built[1]

@@ -216,11 +216,12 @@ def passes(
             return f"{test.attribute} is blank"
         if test.allowed is not None and value.casefold() not in test.allowed:
             return f"{test.attribute}={value!r} is not allowed"
-    if meaningful is not None and not any(
-        attribute_text(element, name, folded) is not None for name, folded in meaningful
-    ):
-        return "no meaningful attribute (" + ", ".join(name for name, _ in meaningful) + ")"
-    return ""
+    if meaningful is None:
+        return ""
+    for name, folded in meaningful:
+        if attribute_text(element, name, folded) is not None:
+            return ""
+    return "no meaningful attribute (" + ", ".join(name for name, _ in meaningful) + ")"
 
 
 def select_contacts(plan: ContactPlan, container: Element) -> Contacts:

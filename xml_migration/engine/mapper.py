@@ -264,7 +264,7 @@ class DocumentMapper:
                 if not evidence:
                     continue
                 missing = self.fill(values, pending, evidence)
-                primary_key = tuple(values[i] for i in table.primary_key)
+                primary_key = tuple([values[i] for i in table.primary_key])
                 if primary_key in seen:
                     self.notes.append(
                         f"{table.name}: duplicate key {primary_key!r} of contact {key!r} dropped"
@@ -295,20 +295,26 @@ class DocumentMapper:
     # -- implied-column families (§9.7–§9.11) ----------------------------------------
 
     def entry_value(
-        self, entry: EntryProgram, functions: ColumnFunctions, convert: bool = True
+        self, entry: EntryProgram, functions: ColumnFunctions, converted: bool
     ) -> object:
         """The (converted) value of an implied-column mapping, or None for no row."""
         program = entry.program
-        state, value, _, _, _ = functions.chain(self, None)
-        if state != VALUE and entry.fallback:
+        outcome = functions.chain(self, None)
+        if outcome[0] == VALUE:
+            value = outcome[1]
+        elif entry.fallback:
             assert functions.pick is not None
             for contact in reversed(self.contacts().primary_role[:-1]):
                 text = functions.pick(self, contact)
                 if isinstance(text, str) and text.casefold() not in NULL_WORDS:
-                    state, value = VALUE, text
+                    value = text
                     break
-        if state != VALUE or not convert:
-            return value if state == VALUE else None
+            else:
+                return None
+        else:
+            return None
+        if not converted:
+            return value
         try:
             return program.convert(value)
         except ConversionFailed:
@@ -319,27 +325,26 @@ class DocumentMapper:
 
     def entry_rows(self, table: TablePlan, functions: TableFunctions) -> list[Row]:
         role = table.role
+        indicator = role is TableRole.INDICATOR
         notes = None
         if table.notes is not None and functions.notes is not None:
-            notes = self.entry_value(EntryProgram(table.notes, None), functions.notes)
+            notes = self.entry_value(EntryProgram(table.notes, None), functions.notes, True)
+        extra_is_entry = role is TableRole.HISTORY or role is TableRole.REPORT_LOOKUP
+        extra_position = table.extra_position
         rows = []
         for entry, entry_functions in zip(table.entries, functions.entries, strict=True):
-            value = self.entry_value(
-                entry, entry_functions, convert=role is not TableRole.INDICATOR
-            )
+            value = self.entry_value(entry, entry_functions, not indicator)
             if value is None:
                 continue
-            if role is TableRole.INDICATOR:
+            if indicator:
                 if value.lower() not in _TRUTHY:
                     continue
                 value = table.true_value
             values = self._new_row(table)
             values[table.identifier_position] = entry.key
             values[table.value_position] = value
-            if role is TableRole.HISTORY or role is TableRole.REPORT_LOOKUP:
-                values[table.extra_position] = entry.extra
-            elif role is TableRole.POLICY_EXCEPTIONS:
-                values[table.extra_position] = notes
+            if extra_position is not None:
+                values[extra_position] = entry.extra if extra_is_entry else notes
             rows.append(tuple(values))
         return rows
 

@@ -44,6 +44,7 @@ FAILED: Final = "failed"
 
 NULL_WORDS: Final = frozenset({"null", "none"})
 _ENUM_STEPS = frozenset({StepKind.ENUM, StepKind.ENUM_AFTER_CALCULATED})
+_ATTRIBUTE_READS = frozenset({ReadKind.PLAIN, ReadKind.ROW_ELEMENT, ReadKind.ROW_RELATIVE})
 
 ABSENT: Final = object()
 """A selector that found no element or no attribute (§10.2 *not found*)."""
@@ -350,17 +351,20 @@ def _step_function(step: Step, fallback: ColumnFunction | None) -> StepFunction:
     return _transform_step(apply)
 
 
-def _steps(steps: tuple[Step, ...], fallback: ColumnFunction | None) -> StepFunction | None:
+def _steps(
+    steps: tuple[Step, ...], fallback: ColumnFunction | None, source_none: bool
+) -> StepFunction | None:
     """The value steps as one function of the source's outcome (§10.4 steps 2–3).
 
     A "none" ends the chain before a step that is not an enum, unless an enum step came
-    just before it (an unmapped code still reaches a bit or default step).
+    just before it (an unmapped code still reaches a bit or default step). `source_none`
+    tells whether the source can yield "none" at all (an attribute read cannot).
     """
     ordered = tuple(
         (
             _step_function(step, fallback),
             step.kind not in _ENUM_STEPS
-            and (index == 0 or steps[index - 1].kind not in _ENUM_STEPS),
+            and (source_none if index == 0 else steps[index - 1].kind not in _ENUM_STEPS),
         )
         for index, step in enumerate(steps)
     )
@@ -388,16 +392,17 @@ def column_functions(program: ColumnProgram) -> ColumnFunctions:
     fallback = None
     if program.fallback is not None:
         fallback = _attribute_source(program.fallback, null_words=False, then=None)
-    then = _steps(program.steps, fallback)
+    attribute = reader is not None and reader.kind in _ATTRIBUTE_READS
+    then = _steps(program.steps, fallback, source_none=not attribute)
     pick = None
     if reader is None:
         chain = _calculated_source(program, then)
-    elif reader.kind in (ReadKind.SELECTOR, ReadKind.CURRENT_CHILD):
+    elif attribute:
+        chain = _attribute_source(reader, program.null_words, then)
+    else:
         if reader.kind is ReadKind.SELECTOR:
             pick = _pick(reader)
         chain = _text_source(_text_read(reader, pick), program.null_words, then)
-    else:
-        chain = _attribute_source(reader, program.null_words, then)
     return ColumnFunctions(program, chain, pick)
 
 

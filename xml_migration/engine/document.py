@@ -66,7 +66,8 @@ class Contacts:
 class ParsedDocument:
     """A well-formed document that passed the identity checks (§6.4).
 
-    Element lookups by path are computed once per document and shared by all mappings.
+    Element lookups by path, children by tag and application-level references are computed
+    once per document and shared by all mappings.
     """
 
     __slots__ = (

@@ -79,7 +79,8 @@ def _is_zero(value: object) -> bool:
 
 
 class DocumentMapper:
-    """Maps one parsed document; holds the document's time stamp and its notes."""
+    """Maps one parsed document; the context its column functions read (the document's
+    lookups, its time stamp) and write notes to."""
 
     def __init__(self, document: ParsedDocument, now: datetime) -> None:
         self.document = document

@@ -42,7 +42,7 @@ def _verdict(met: bool | None) -> str:
 def figures_table(result: Mapping[str, Any]) -> Table:
     """Throughputs of every measured part, the ratios and the targets."""
     table = Table(title=_title(result))
-    table.add_column("figure")
+    table.add_column("figure", overflow="fold")
     table.add_column("value", justify="right")
     table.add_column("target", justify="right")
     table.add_column("verdict")
@@ -159,7 +159,7 @@ def costs_table(result: Mapping[str, Any]) -> Table | None:
 def comparison_table(changes: list[Change], tolerance: float) -> Table:
     """Every figure in both results with its change; regressions in red."""
     table = Table(title=f"change against the previous result (tolerance {tolerance:.0%})")
-    table.add_column("figure")
+    table.add_column("figure", overflow="fold")
     table.add_column("previous", justify="right")
     table.add_column("current", justify="right")
     table.add_column("change", justify="right")

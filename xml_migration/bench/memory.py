@@ -1,7 +1,8 @@
 """Peak resident memory of the worker processes a parallel run starts.
 
 `migrate_parallel` runs its workers in a `forkserver` pool: the fork server is a child of
-this process and every worker is a child of the fork server. While a run is going on,
+this process and every worker is a child of the fork server (a Dagster run started as a
+subprocess has its fork server one level further down). While a run is going on,
 `WorkerMemorySampler` looks for those workers every `interval` seconds and reads each one's
 high-water mark of resident memory (`VmHWM` in `/proc/<pid>/status`, which the kernel keeps
 for the life of the process; where there is no `/proc`, the current RSS, so the peak is
@@ -33,12 +34,24 @@ def peak_rss_bytes(process: psutil.Process) -> int:
     return int(process.memory_info().rss)
 
 
+def _is_fork_server(process: psutil.Process) -> bool:
+    return any(FORKSERVER_MARK in part for part in process.cmdline())
+
+
 def forkserver_workers(parent: psutil.Process) -> list[psutil.Process]:
-    """The processes forked by `parent`'s fork servers (the workers of its forkserver pools)."""
+    """The processes forked by the fork servers among `parent`'s descendants (the workers of
+    its forkserver pools, or of a Dagster run's multiprocess executor in a child process).
+
+    A forked worker keeps its fork server's command line; a fork server is therefore a
+    marked process whose own parent is not marked, and a worker's children are not workers.
+    """
     workers: list[psutil.Process] = []
-    for child in parent.children():
+    for child in parent.children(recursive=True):
         try:
-            if any(FORKSERVER_MARK in part for part in child.cmdline()):
+            if not _is_fork_server(child):
+                continue
+            forked_by = child.parent()
+            if forked_by is None or not _is_fork_server(forked_by):
                 workers.extend(child.children())
         except psutil.Error:
             continue

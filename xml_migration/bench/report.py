@@ -15,6 +15,7 @@ END_TO_END_SECTIONS = (
     ("postgresql_1_worker", "PostgreSQL, 1 worker"),
     ("postgresql_2_workers", "PostgreSQL, 2 workers"),
     ("sqlite_2_workers", "SQLite, 2 workers"),
+    ("dagster_2_workers", "Dagster run (migrate job), 2 workers"),
 )
 SINGLE_PROCESS_LABELS = {
     "full_parse": "lxml full parse",
@@ -66,6 +67,18 @@ def figures_table(result: Mapping[str, Any]) -> Table:
                 "",
                 "integrity " + ("passed" if figures["integrity_passed"] else "[red]FAILED[/]"),
             )
+    dagster = sections.get("dagster_2_workers")
+    if dagster is not None:
+        seconds = (
+            f"{_number(dagster['process_seconds'])} s; the run itself "
+            f"{_number(dagster['wall_seconds'])} s"
+        )
+        table.add_row(
+            f"Dagster run, 2 workers, records/min over the subprocess's wall time ({seconds})",
+            _number(dagster["process_records_per_minute"], 0),
+            "",
+            "",
+        )
     for verdict in targets.values():
         table.add_row(
             str(verdict["label"]),

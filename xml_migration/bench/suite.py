@@ -1,5 +1,6 @@
 """The whole benchmark in one process: corpus, single-process figures, end-to-end runs on
-PostgreSQL and SQLite, micro-benchmarks, ratios and targets, as one JSON-ready result.
+PostgreSQL and SQLite (and, when selected, a Dagster run in a subprocess), micro-benchmarks,
+ratios and targets, as one JSON-ready result.
 
 Every timed figure is the median of `repeats` repeats. Runs that are compared take turns
 (the 1-worker and 2-worker PostgreSQL runs alternate; single-process variants share each
@@ -27,6 +28,7 @@ import sqlalchemy
 from lxml import etree
 
 from xml_migration.bench.corpus import DEFAULT_CORPUS_DIRECTORY, Corpus, open_corpus
+from xml_migration.bench.dagster_run import dagster_run, summarise_dagster_runs
 from xml_migration.bench.end_to_end import (
     DEFAULT_POSTGRESQL_URL,
     SourceStorage,
@@ -70,10 +72,20 @@ class Section(StrEnum):
     COSTS = "costs"
     EXPRESSIONS = "expressions"
     LOAD_PATHS = "load_paths"
+    DAGSTER = "dagster"
 
 
-POSTGRESQL_SECTIONS = frozenset({Section.POSTGRESQL, Section.COSTS, Section.LOAD_PATHS})
+DEFAULT_SECTIONS = frozenset(Section) - {Section.DAGSTER}
+"""Sections measured unless `--only` names others: all but the slow Dagster run."""
+POSTGRESQL_SECTIONS = frozenset(
+    {Section.POSTGRESQL, Section.COSTS, Section.LOAD_PATHS, Section.DAGSTER}
+)
 """Sections that use the PostgreSQL benchmark database (and hold its lock meanwhile)."""
+SOURCE_SECTIONS = frozenset({Section.POSTGRESQL, Section.COSTS, Section.DAGSTER})
+"""Sections that need the corpus loaded as the PostgreSQL source."""
+WORKER_COUNTS = (1, 2)
+"""Worker counts the PostgreSQL section can run (its runs alternate between them)."""
+DAGSTER_WORKERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +101,8 @@ class BenchOptions:
     corpus_directory: Path = DEFAULT_CORPUS_DIRECTORY
     source_storage: SourceStorage = SourceStorage.DEFAULT
     reload_source: bool = False
-    sections: frozenset[Section] = field(default_factory=lambda: frozenset(Section))
+    sections: frozenset[Section] = DEFAULT_SECTIONS
+    postgresql_workers: tuple[int, ...] = WORKER_COUNTS
 
 
 class Progress(Protocol):
@@ -170,10 +183,12 @@ def _measure(
     corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
 ) -> _Measured:
     measured = _Measured(single=_single_process(corpus, plan, options, progress))
-    if {Section.POSTGRESQL, Section.COSTS} & options.sections:
+    if SOURCE_SECTIONS & options.sections:
         measured.server = _prepare_postgresql(corpus, plan, options, progress)
     if Section.POSTGRESQL in options.sections:
         measured.end_to_end.update(_postgresql(corpus, plan, options, progress))
+    if Section.DAGSTER in options.sections:
+        measured.end_to_end.update(_dagster(corpus, plan, options, progress))
     if Section.SQLITE in options.sections:
         measured.end_to_end.update(_sqlite(corpus, plan, options, progress))
     if Section.COSTS in options.sections:
@@ -246,7 +261,7 @@ def _postgresql(
 ) -> dict[str, dict[str, object]]:
     url = options.postgresql_url
     span = (corpus.first_app_id, corpus.last_app_id)
-    runs: dict[int, list] = {1: [], 2: []}
+    runs: dict[int, list] = {workers: [] for workers in options.postgresql_workers}
     for repeat in range(options.repeats):
         for workers in runs:
             progress.section(
@@ -254,9 +269,30 @@ def _postgresql(
             )
             runs[workers].append(measured_run(url, plan.target, span, workers, options.batch_size))
     return {
-        "postgresql_1_worker": summarise_runs(runs[1]),
-        "postgresql_2_workers": summarise_runs(runs[2]),
+        f"postgresql_{_workers_name(workers)}": summarise_runs(measured)
+        for workers, measured in runs.items()
     }
+
+
+def _workers_name(workers: int) -> str:
+    return "1_worker" if workers == 1 else f"{workers}_workers"
+
+
+def _dagster(
+    corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
+) -> dict[str, dict[str, object]]:
+    span = (corpus.first_app_id, corpus.last_app_id)
+    runs = []
+    for repeat in range(options.repeats):
+        progress.section(
+            f"Dagster run, {DAGSTER_WORKERS} workers, repeat {repeat + 1} of {options.repeats}"
+        )
+        runs.append(
+            dagster_run(
+                options.postgresql_url, plan.target, span, DAGSTER_WORKERS, options.batch_size
+            )
+        )
+    return {f"dagster_{_workers_name(DAGSTER_WORKERS)}": summarise_dagster_runs(runs)}
 
 
 def _sqlite(
@@ -310,6 +346,9 @@ def headline(
     result["postgresql_rec_per_min_2_workers"] = two
     result["sqlite_rec_per_min_2_workers"] = _figure(
         figures, "sqlite_2_workers", "records_per_minute"
+    )
+    result["dagster_rec_per_min_2_workers"] = _figure(
+        figures, "dagster_2_workers", "records_per_minute"
     )
     # The full parse's time is one core's CPU time; an end-to-end run has only its wall
     # time, which other load can stretch: the ratio errs against the end-to-end side.
@@ -367,6 +406,7 @@ def _settings(options: BenchOptions, corpus: Corpus, generated: bool) -> dict[st
         "source_storage": options.source_storage.value,
         "reload_source": options.reload_source,
         "sections": sorted(section.value for section in options.sections),
+        "postgresql_workers": list(options.postgresql_workers),
         "corpus": str(corpus.path),
         "corpus_generated_now": generated,
     }

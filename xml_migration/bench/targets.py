@@ -8,18 +8,20 @@ from dataclasses import dataclass
 
 TARGET_DOCUMENTS = 20_000
 """Corpus size from which the end-to-end throughput counts against its target."""
+DAGSTER_TARGET_DOCUMENTS = 50_000
+"""Corpus size from which the throughput of a Dagster run counts against its target."""
 
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A headline figure compared with a bound (`at least` or `at most`); `full_corpus`
-    targets count only on a corpus of at least `TARGET_DOCUMENTS` documents."""
+    """A headline figure compared with a bound (`at least` or `at most`); a target with
+    `min_documents` is met only on a corpus of at least that many documents."""
 
     figure: str
     label: str
     bound: float
     at_least: bool
-    full_corpus: bool = False
+    min_documents: int = 0
 
     def describe(self) -> str:
         return f"{'≥' if self.at_least else '≤'} {self.bound:,g}"
@@ -31,7 +33,14 @@ TARGETS = (
         f"PostgreSQL, 2 workers, records/min (on ≥ {TARGET_DOCUMENTS:,} documents)",
         100_000,
         True,
-        full_corpus=True,
+        min_documents=TARGET_DOCUMENTS,
+    ),
+    Target(
+        "dagster_rec_per_min_2_workers",
+        f"Dagster run, 2 workers, records/min (on ≥ {DAGSTER_TARGET_DOCUMENTS:,} documents)",
+        80_000,
+        True,
+        min_documents=DAGSTER_TARGET_DOCUMENTS,
     ),
     Target("e2e_over_full_parse_time_ratio", "end-to-end time / full-parse time", 0.5, False),
     Target("scaling_2_over_1_workers", "2 workers / 1 worker", 1.8, True),
@@ -41,16 +50,15 @@ TARGETS = (
 
 def verdicts(result: Mapping[str, object]) -> dict[str, dict[str, object]]:
     """Per target: the measured value (None when not measured), the bound and whether it is
-    met (None when not measured). The throughput target also needs the corpus size."""
+    met (None when not measured). The throughput targets also need the corpus size."""
     documents = result.get("documents")
-    full_corpus = isinstance(documents, int) and documents >= TARGET_DOCUMENTS
     found: dict[str, dict[str, object]] = {}
     for target in TARGETS:
         value = result.get(target.figure)
         compare: Callable[[float, float], bool] = operator.ge if target.at_least else operator.le
         met = None if not isinstance(value, int | float) else compare(value, target.bound)
-        if met and target.full_corpus:
-            met = full_corpus
+        if met and target.min_documents:
+            met = isinstance(documents, int) and documents >= target.min_documents
         found[target.figure] = {
             "label": target.label,
             "target": target.describe(),

@@ -16,7 +16,13 @@ from xml_migration.bench.compare import DEFAULT_TOLERANCE, compare_results, regr
 from xml_migration.bench.corpus import DEFAULT_CORPUS_DIRECTORY
 from xml_migration.bench.end_to_end import DEFAULT_POSTGRESQL_URL, SourceStorage
 from xml_migration.bench.report import comparison_table, print_result
-from xml_migration.bench.suite import BenchOptions, Section, run_benchmark
+from xml_migration.bench.suite import (
+    DEFAULT_SECTIONS,
+    WORKER_COUNTS,
+    BenchOptions,
+    Section,
+    run_benchmark,
+)
 from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
     EXIT_FAILED,
@@ -30,16 +36,23 @@ from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 from xml_migration.mock.generator import Profile
 
 EPILOG = """\
-sections (--only, comma-separated; default all):
+sections (--only, comma-separated; default all but dagster):
   parse        lxml full parse of every document, one process
   engine       the engine without a database (parse + map), one process
-  postgresql   end to end into PostgreSQL with 1 and with 2 workers
+  postgresql   end to end into PostgreSQL with 1 and with 2 workers (--workers)
   sqlite       end to end into SQLite with 2 workers
   costs        CPU ms per document of each stage for the worker and for PostgreSQL
                (read under each source storage, parse, map, load), on up to 1,000
                documents, and the throughput two cores could reach at those costs
   expressions  evaluations/s of a compiled 20-branch CASE expression
   load_paths   PostgreSQL COPY against executemany on synthetic rows
+  dagster      (slow, only when named) one run of the Dagster `migrate` job (the
+               migrated_applications asset and its blocking checks) over the whole
+               corpus as one partition, multiprocess executor with 2 workers, in a
+               subprocess with a temporary DAGSTER_HOME, against the --db-url database;
+               records/min over the run's start and end as Dagster records them
+               (JSON: dagster_rec_per_min_2_workers; the subprocess's wall time in
+               sections.dagster_2_workers), integrity checks after it
 
 exit status:
   0  measured (and, with --compare, no throughput figure dropped beyond the tolerance)
@@ -58,7 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "this one invocation, each figure the median of --repeats repeats: a full lxml "
             "parse, the engine alone, end-to-end runs into PostgreSQL (1 and 2 workers) and "
             "SQLite (2 workers) with seconds per stage, integrity checks after every run, "
-            "peak RSS per worker process. Prints a table with the ratios and targets."
+            "peak RSS per worker process; on request (--only dagster), a Dagster run of the "
+            "migration asset. Prints a table with the ratios and targets."
         ),
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -107,6 +121,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="measure only these sections, e.g. parse,engine (see below)",
     )
     parser.add_argument(
+        "--workers",
+        type=workers_argument,
+        default=defaults.postgresql_workers,
+        metavar="COUNTS",
+        help="worker counts of the postgresql section's runs, comma-separated (default "
+        "1,2; 2 alone measures throughput and peak RSS per worker without the 1-worker runs)",
+    )
+    parser.add_argument(
         "--source-storage",
         choices=[storage.value for storage in SourceStorage],
         default=SourceStorage.DEFAULT.value,
@@ -153,6 +175,18 @@ def sections_argument(text: str) -> frozenset[Section]:
         raise argparse.ArgumentTypeError(f"{error}; sections are {known}") from error
 
 
+def workers_argument(text: str) -> tuple[int, ...]:
+    """An argparse type: comma-separated worker counts, each one of `WORKER_COUNTS`."""
+    try:
+        counts = sorted({int(count) for count in text.split(",") if count.strip()})
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+    if not counts or not set(counts) <= set(WORKER_COUNTS):
+        allowed = ",".join(map(str, WORKER_COUNTS))
+        raise argparse.ArgumentTypeError(f"worker counts are some of {allowed}, got {text!r}")
+    return tuple(counts)
+
+
 def percentage(text: str) -> float:
     """An argparse type: a percentage from 0 to 100."""
     value = float(text)
@@ -195,7 +229,8 @@ def bench(args: argparse.Namespace) -> int:
         corpus_directory=args.corpus_dir,
         source_storage=SourceStorage(args.source_storage),
         reload_source=args.reload_source,
-        sections=args.only or frozenset(Section),
+        sections=args.only or DEFAULT_SECTIONS,
+        postgresql_workers=args.workers,
     )
     try:
         result = run_benchmark(options, TerminalProgress())

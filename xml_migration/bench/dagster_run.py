@@ -44,11 +44,14 @@ LOG_TAIL_CHARACTERS = 3_000
 class DagsterRunFigures(RunFigures):
     """A Dagster run: `wall_seconds` are the run's own (start to end in the instance),
     `process_seconds` the subprocess's, `migration_seconds` from the first migration step's
-    start to the last one's end; the peaks are those of every step process."""
+    start to the last one's end; `steps` says, per step, how many seconds after the run's
+    start its process was launched, it began and it finished; the peaks are those of every
+    step process."""
 
     run_id: str
     process_seconds: float
     migration_seconds: float
+    steps: dict[str, dict[str, float]]
 
 
 def deployment_environment(
@@ -145,6 +148,7 @@ def dagster_run(
         run_id=str(summary["run_id"]),
         process_seconds=process_seconds,
         migration_seconds=float(metadata["wall_seconds"]),
+        steps=summary["steps"],
     )
 
 

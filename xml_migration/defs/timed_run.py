@@ -4,8 +4,9 @@
 registers the partition that holds app_ids FIRST..LAST (the deployment's partition width
 must make that one partition), executes `migrate` for it with the deployment's executor in
 the instance of `DAGSTER_HOME`, and writes a JSON file to PATH: the run's id, status, start
-and end times (epoch seconds, as the instance records them), the materialization's metadata
-and each integrity check's verdict. Exit status 0 when the run succeeded.
+and end times (epoch seconds, as the instance records them), when each step's process was
+launched, when the step began and finished, the materialization's metadata and each
+integrity check's verdict. Exit status 0 when the run succeeded.
 
 The benchmark (`xml-migration bench --only dagster`) starts it as a subprocess, so that the
 benchmark process itself never imports Dagster.
@@ -26,6 +27,13 @@ from xml_migration.defs.partitions import range_keys_covering
 from xml_migration.defs.source import register_partitions
 
 JOB_NAME = "migrate"
+STEP_MOMENTS = {
+    dg.DagsterEventType.STEP_WORKER_STARTING: "launched",
+    dg.DagsterEventType.STEP_START: "started",
+    dg.DagsterEventType.STEP_SUCCESS: "finished",
+    dg.DagsterEventType.STEP_FAILURE: "finished",
+}
+"""Events whose time is kept per step, by the name they get in the summary."""
 
 
 def migrate_job() -> dg.JobDefinition:
@@ -45,11 +53,28 @@ def partition_of(first_app_id: int, last_app_id: int, width: int) -> str:
     return keys[0]
 
 
+def step_moments(
+    instance: dg.DagsterInstance, run_id: str, run_start: float
+) -> dict[str, dict[str, float]]:
+    """Per step: seconds after the run's start when its process was launched, when the
+    step began and when it finished."""
+    moments: dict[str, dict[str, float]] = {}
+    for event in instance.all_logs(run_id):
+        dagster_event = event.dagster_event
+        if dagster_event is None or dagster_event.step_key is None:
+            continue
+        name = STEP_MOMENTS.get(dagster_event.event_type)
+        if name is not None:
+            moments.setdefault(dagster_event.step_key, {})[name] = event.timestamp - run_start
+    return moments
+
+
 def run_summary(instance: dg.DagsterInstance, run_id: str) -> dict[str, object]:
-    """What the instance recorded of the run: status, times, metadata, check verdicts."""
+    """What the instance recorded of the run: status, times, each step's moments, the
+    materialization's metadata and the check verdicts."""
     record = instance.get_run_record_by_id(run_id)
-    if record is None:
-        raise LookupError(f"run {run_id} is not in the instance")
+    if record is None or record.start_time is None:
+        raise LookupError(f"run {run_id} is not in the instance or never started")
     materializations = [
         event.asset_materialization
         for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
@@ -72,6 +97,7 @@ def run_summary(instance: dg.DagsterInstance, run_id: str) -> dict[str, object]:
         "status": record.dagster_run.status.value,
         "start_time": record.start_time,
         "end_time": record.end_time,
+        "steps": step_moments(instance, run_id, record.start_time),
         "metadata": metadata,
         "checks": checks,
     }

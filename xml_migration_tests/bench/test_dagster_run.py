@@ -74,4 +74,9 @@ def test_a_dagster_run_migrates_the_corpus_and_passes_the_checks(
     # Step processes only (chunk planning, two chunks, summary, checks), each with Dagster.
     assert run["run_id"] and 4 <= len(run["worker_peak_rss_bytes"]) <= 6
     assert min(run["worker_peak_rss_bytes"]) > 50 * MEBIBYTE
+    chunks = [moments for step, moments in run["steps"].items() if "migrate_chunk" in step]
+    assert len(chunks) == 2
+    for moments in run["steps"].values():
+        assert 0 <= moments["launched"] <= moments["started"] <= moments["finished"]
+        assert moments["finished"] <= figures["wall_seconds"]
     assert result["targets"]["dagster_rec_per_min_2_workers"]["met"] is False

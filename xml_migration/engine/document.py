@@ -34,8 +34,9 @@ def raw_attribute(element: Element, name: str, folded: str) -> str | None:
     """The attribute's text: exact name first, then the first case-insensitive match (§1)."""
     value = element.get(name)
     if value is None:
+        known = _FOLDED_NAMES
         for key, candidate in element.items():
-            if folded_local_name(key) == folded:
+            if (known.get(key) or folded_local_name(key)) == folded:
                 return candidate
     return value
 

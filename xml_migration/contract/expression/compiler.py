@@ -51,19 +51,14 @@ from xml_migration.contract.values import parse_datetime, parse_decimal_literal
 Resolver = Callable[[str | None, str], str | None]
 
 
-class _Frame:
-    """The state of one evaluation: how to read references, the time, what was read."""
-
-    __slots__ = ("now", "read", "resolve", "values")
-
-    def __init__(self, resolve: Resolver, now: datetime, values: list[object]) -> None:
-        self.resolve = resolve
-        self.now = now
-        self.values = values
-        self.read = False
+Frame = list[object]
+"""The state of one evaluation, a list for cheap creation and access: [0] how to read
+references, [1] the time, [2] whether a reference yielded a value, then one slot per
+reference holding its value once read (`_UNREAD` before)."""
+_FIRST_SLOT = 3
 
 
-Evaluator = Callable[[_Frame], object]
+Evaluator = Callable[[Frame], object]
 _UNREAD = object()
 _COMPARISONS: dict[str, Callable[[object, object], bool]] = {
     "=": operator.eq,
@@ -115,9 +110,14 @@ class CompiledExpression:
         None; `now` is the document's UTC time for GETUTCDATE(). The value is None, a
         Decimal, a str, a datetime, or for a condition 1/0/None. It never raises.
         """
-        frame = _Frame(resolve, now, self._unread.copy())
+        frame = [resolve, now, False, *self._unread]
         value = self._evaluate(frame)
-        return value, frame.read
+        if self.is_condition:
+            if value is not None:
+                value = 1 if value else 0
+        elif type(value) is str and not value:
+            value = None
+        return value, frame[2]
 
     def __repr__(self) -> str:
         return f"CompiledExpression({self.source!r})"
@@ -146,24 +146,7 @@ def compile_expression(
         )
     compiler = _Compiler(boolean_to_bit or {})
     body = compiler.compile(node)
-    evaluate = _as_bit(body) if kind is Kind.CONDITION else _as_scalar(body)
-    return CompiledExpression(text, node, kind is Kind.CONDITION, evaluate, compiler.references())
-
-
-def _as_bit(condition: Evaluator) -> Evaluator:
-    def bit(frame: _Frame) -> int | None:
-        result = condition(frame)
-        return None if result is None else (1 if result else 0)
-
-    return bit
-
-
-def _as_scalar(body: Evaluator) -> Evaluator:
-    def scalar(frame: _Frame) -> object:
-        value = body(frame)
-        return None if type(value) is str and not value else value
-
-    return scalar
+    return CompiledExpression(text, node, kind is Kind.CONDITION, body, compiler.references())
 
 
 def _constant(value: object) -> Evaluator:
@@ -224,16 +207,16 @@ class _Compiler:
 
     def reference(self, node: Reference) -> Evaluator:
         key = (node.qualifier, node.name)
-        index = self.slots.setdefault(key, len(self.slots))
+        slot = _FIRST_SLOT + self.slots.setdefault(key, len(self.slots))
         qualifier, name = key
 
-        def reference(frame: _Frame) -> object:
-            value = frame.values[index]
+        def reference(frame: Frame) -> object:
+            value = frame[slot]
             if value is _UNREAD:
-                value = frame.resolve(qualifier, name) or None
-                frame.values[index] = value
+                value = frame[0](qualifier, name) or None  # type: ignore[operator]
+                frame[slot] = value
                 if value is not None:
-                    frame.read = True
+                    frame[2] = True
             return value
 
         return reference
@@ -242,7 +225,7 @@ class _Compiler:
         operand = self.compile(node.operand)
         apply = ARITHMETIC.minus if node.operator == "-" else ARITHMETIC.plus
 
-        def unary(frame: _Frame) -> Decimal | None:
+        def unary(frame: Frame) -> Decimal | None:
             value = operand(frame)
             if type(value) is not Decimal:
                 value = to_number(value)
@@ -259,7 +242,7 @@ class _Compiler:
         left, right = self.compile(node.left), self.compile(node.right)
         apply = _ARITHMETIC[node.operator]
 
-        def arithmetic(frame: _Frame) -> Decimal | None:
+        def arithmetic(frame: Frame) -> Decimal | None:
             first = left(frame)
             second = right(frame)
             if type(first) is not Decimal:
@@ -290,7 +273,7 @@ class _Compiler:
             return _compare_with_number(compare, operand, number)
         other = self.compile(right)
 
-        def comparison(frame: _Frame) -> bool | None:
+        def comparison(frame: Frame) -> bool | None:
             first = operand(frame)
             second = other(frame)
             if first is None or second is None:
@@ -305,7 +288,7 @@ class _Compiler:
         if isinstance(node.pattern, String):
             matches = like_matcher(node.pattern.value).fullmatch
 
-            def like_constant(frame: _Frame) -> bool | None:
+            def like_constant(frame: Frame) -> bool | None:
                 value = operand(frame)
                 if type(value) is not str:
                     if value is None:
@@ -316,7 +299,7 @@ class _Compiler:
             return like_constant
         pattern = self.compile(node.pattern)
 
-        def like(frame: _Frame) -> bool | None:
+        def like(frame: Frame) -> bool | None:
             value = operand(frame)
             template = pattern(frame)
             if value is None or template is None:
@@ -329,7 +312,7 @@ class _Compiler:
     def is_null(self, node: IsNull) -> Evaluator:
         operand, negated = self.compile(node.operand), node.negated
 
-        def is_null(frame: _Frame) -> bool:
+        def is_null(frame: Frame) -> bool:
             value = operand(frame)
             return (value is not None and value != "") is negated
 
@@ -338,7 +321,7 @@ class _Compiler:
     def negation(self, node: Not) -> Evaluator:
         operand = self.compile(node.operand)
 
-        def negation(frame: _Frame) -> bool | None:
+        def negation(frame: Frame) -> bool | None:
             value = operand(frame)
             return None if value is None else not value
 
@@ -348,7 +331,7 @@ class _Compiler:
         left, right = self.compile(node.left), self.compile(node.right)
         if node.operator == "AND":
 
-            def conjunction(frame: _Frame) -> bool | None:
+            def conjunction(frame: Frame) -> bool | None:
                 first = left(frame)
                 second = right(frame)
                 if first is False or second is False:
@@ -359,7 +342,7 @@ class _Compiler:
 
             return conjunction
 
-        def disjunction(frame: _Frame) -> bool | None:
+        def disjunction(frame: Frame) -> bool | None:
             first = left(frame)
             second = right(frame)
             if first is True or second is True:
@@ -376,7 +359,7 @@ class _Compiler:
         )
         otherwise = _constant(None) if node.otherwise is None else self.compile(node.otherwise)
 
-        def case(frame: _Frame) -> object:
+        def case(frame: Frame) -> object:
             for condition, result in branches:
                 if condition(frame) is True:
                     return result(frame)
@@ -391,7 +374,7 @@ class _Compiler:
     def date_add(self, node: DateAdd) -> Evaluator:
         days, start = self.compile(node.days), self.compile(node.date)
 
-        def date_add(frame: _Frame) -> datetime | None:
+        def date_add(frame: Frame) -> datetime | None:
             count = to_number(days(frame))
             base = to_datetime(start(frame))
             if count is None or base is None:
@@ -403,7 +386,7 @@ class _Compiler:
     def coalesce(self, node: Coalesce) -> Evaluator:
         arguments = tuple(self.compile(argument) for argument in node.arguments)
 
-        def coalesce(frame: _Frame) -> object:
+        def coalesce(frame: Frame) -> object:
             for argument in arguments:
                 value = argument(frame)
                 if value is not None and value != "":
@@ -418,7 +401,7 @@ class _Compiler:
         return lambda frame: convert(operand(frame))
 
     def utc_now(self, node: UtcNow) -> Evaluator:
-        return lambda frame: naive_utc(frame.now)
+        return lambda frame: naive_utc(frame[1])  # type: ignore[arg-type]
 
 
 def _compare_with_text(
@@ -429,7 +412,7 @@ def _compare_with_text(
     number = parse_decimal_literal(text)
     moment = parse_datetime(text)
 
-    def comparison(frame: _Frame) -> bool | None:
+    def comparison(frame: Frame) -> bool | None:
         value = operand(frame)
         if type(value) is str:
             if number is not None:
@@ -451,7 +434,7 @@ def _compare_with_number(
 ) -> Evaluator:
     """A comparison with a number literal: the other side must be a number or numeric text."""
 
-    def comparison(frame: _Frame) -> bool | None:
+    def comparison(frame: Frame) -> bool | None:
         value = operand(frame)
         if type(value) is Decimal:
             return compare(value, number)

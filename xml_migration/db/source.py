@@ -8,9 +8,21 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, distinct, exists, func, literal, literal_column, select
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
+from sqlalchemy import (
+    Engine,
+    Select,
+    distinct,
+    event,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.exc import DBAPIError
 
 from xml_migration.contract.tables import TargetSchema
@@ -20,6 +32,7 @@ from xml_migration.db.errors import ErrorKind, classify, database_message
 from xml_migration.db.loader import RetryPolicy
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
 from xml_migration.db.writers import DEFAULT_METHODS, table_writer
+from xml_migration.engine.reader import Utf8Text
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +41,13 @@ FETCH_DOCUMENTS = 50
 """Documents per fetch from the source when they fit `FETCH_BYTES`."""
 FETCH_BYTES = 16 * 1024 * 1024
 """About this many bytes (characters for text) of documents per fetch from the source."""
+TEXT_TYPES = ("text", "varchar", "bpchar", "xml")
+"""PostgreSQL types whose values psycopg delivers as `Utf8Text` to the source stream."""
 
 
 class SourceDocument(NamedTuple):
-    """One source row: the application key and the document (text, or bytes)."""
+    """One source row: the application key and the document (text, text as `Utf8Text`, or
+    bytes)."""
 
     app_id: int
     document: str | bytes
@@ -166,12 +182,29 @@ def _fetch_count(max_documents: int, max_bytes: int, largest: int) -> int:
     return max(1, min(max_documents, max_bytes // largest))
 
 
+class _Utf8TextLoader(Loader):
+    """psycopg: a text value as the UTF-8 bytes the server sent, not decoded."""
+
+    def load(self, data: Buffer) -> Utf8Text:
+        return Utf8Text(data)
+
+
+def _text_arrives_as_utf8(_connection: Any, cursor: Any, *_execution: Any) -> None:
+    """On a psycopg cursor of a UTF-8 session, text values arrive as `Utf8Text`: the engine
+    prunes and parses a document's bytes without decoding and encoding it again (ADR 0009)."""
+    if cursor.connection.info.encoding == "utf-8":
+        for name in TEXT_TYPES:
+            cursor.adapters.register_loader(name, _Utf8TextLoader)
+
+
 def _stream(
     engine: Engine, query: Select, max_documents: int, max_bytes: int
 ) -> Iterator[list[SourceDocument]]:
     """The rows of `query` through one connection, one fetch per list (`_fetch_count`)."""
     largest = 0
     with engine.connect() as connection:
+        if connection.dialect.driver == "psycopg":
+            event.listen(connection, "before_cursor_execute", _text_arrives_as_utf8)
         result = connection.execution_options(stream_results=True).execute(query)
         while rows := result.fetchmany(_fetch_count(max_documents, max_bytes, largest)):
             documents = [SourceDocument(int(key), document) for key, document in rows]

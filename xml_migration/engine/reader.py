@@ -47,7 +47,10 @@ _DECLARED_ENCODING = re.compile(
 )
 _DECLARATION_WINDOW = 256
 _FALLBACK_ENCODING = "cp1252"
-_DOCTYPE = "<!doctype"
+_DOCTYPE = b"<!doctype"
+_XML_SPACE = re.compile(rb"[ \t\r\n]*")
+_NOT_ASCII_SPACE = re.compile(rb"[^\t\n\x0b\x0c\r\x1c-\x1f ]")
+"""The first byte that is not white space to `str.isspace`, which ASCII decides alone."""
 
 _parsers = threading.local()
 
@@ -81,25 +84,28 @@ def _keep_spec(container_path: str, read_paths: frozenset[str]) -> KeepSpec | No
         return None
 
 
-def _parse(plan: CompiledPlan, text: str, utf8: bytes | None, *, pruned: bool) -> etree._Element:
-    """Parse the document, pruned when pruning applies (ADR 0004).
+def _parse(plan: CompiledPlan, data: bytes, *, pruned: bool) -> etree._Element:
+    """Parse the UTF-8 document, pruned when pruning applies (ADR 0004).
 
     A pruned text that fails to parse is parsed again whole, so that the error reported
-    (with its line and column) is the one of the document as stored. Text is encoded whole
-    only to be parsed whole, or, beyond ASCII, to find a character UTF-8 cannot encode
-    (`UnicodeEncodeError`), which fails the document wherever it stands.
+    (with its line and column) is the one of the document as stored.
     """
-    whole = utf8
-    if whole is None and not text.isascii():
-        whole = text.encode("utf-8")
     spec = _keep_spec(plan.container_path, plan.read_paths) if pruned else None
-    kept = prune(text, spec) if spec is not None else None
+    kept = prune(data, spec) if spec is not None else None
     if kept is not None:
         try:
-            return etree.fromstring(kept.encode("utf-8"), hardened_parser())
+            return etree.fromstring(kept, hardened_parser())
         except etree.XMLSyntaxError:
             pass
-    return etree.fromstring(whole if whole is not None else text.encode("utf-8"), hardened_parser())
+    return etree.fromstring(data, hardened_parser())
+
+
+class Utf8Text(bytes):
+    """A text as the UTF-8 bytes a text column of a UTF-8 database delivers.
+
+    The engine reads it as text, like a `str` (no byte order mark or declared encoding
+    applies), without decoding it: the database guarantees valid UTF-8.
+    """
 
 
 def _declared_codec(raw: bytes) -> str:
@@ -115,14 +121,19 @@ def _declared_codec(raw: bytes) -> str:
     return "utf-8" if name.startswith(("utf-16", "utf-32")) else name
 
 
-def decode(raw: str | bytes) -> tuple[str, bytes | None]:
-    """The document's text (§6.1) and, when lxml can read them as UTF-8, the bytes to parse.
+def utf8_of(raw: str | bytes) -> bytes:
+    """The document as the UTF-8 bytes to parse (§6.1).
 
-    Bytes are decoded by their byte order mark, else their XML declaration, else as UTF-8;
-    when that fails, as Windows-1252. Raises UnicodeDecodeError when even that fails.
+    Text (`str`, `Utf8Text`) loses a leading byte order mark and is used as it is; a `str`
+    UTF-8 cannot encode (a lone surrogate) raises UnicodeEncodeError. Bytes are decoded by
+    their byte order mark, else their XML declaration, else as UTF-8; when that fails, as
+    Windows-1252 (UnicodeDecodeError when even that fails). UTF-8 bytes are validated,
+    not copied.
     """
+    if isinstance(raw, Utf8Text):
+        return raw[len(codecs.BOM_UTF8) :] if raw.startswith(codecs.BOM_UTF8) else raw
     if isinstance(raw, str):
-        return raw.removeprefix("\ufeff"), None
+        return raw.removeprefix("\ufeff").encode("utf-8")
     marked = next(((mark, codec) for mark, codec in _BOMS if raw.startswith(mark)), None)
     if marked is not None:
         body, codec = raw[len(marked[0]) :], marked[1]
@@ -131,31 +142,40 @@ def decode(raw: str | bytes) -> tuple[str, bytes | None]:
         unmarked = (codec for prefix, codec in _UNMARKED_UTF16 if raw.startswith(prefix))
         codec = next(unmarked, None) or _declared_codec(raw)
     try:
-        text = body.decode(codec)
+        if codec != "utf-8":
+            return body.decode(codec).encode("utf-8")
+        if not body.isascii():
+            body.decode("utf-8")
+        return body
     except UnicodeDecodeError:
-        return raw.decode(_FALLBACK_ENCODING), None
-    return text, body if codec == "utf-8" else None
+        return raw.decode(_FALLBACK_ENCODING).encode("utf-8")
 
 
-def has_doctype(text: str) -> bool:
-    """Whether the prolog holds a document type declaration (§6.2, D9)."""
+def is_blank(data: bytes) -> bool:
+    """Whether the UTF-8 text holds nothing but white space (as `str.isspace` sees it)."""
+    first = _NOT_ASCII_SPACE.search(data)
+    if first is None:
+        return True
+    return data[first.start()] >= 0x80 and not data.decode("utf-8", "replace").strip()
+
+
+def has_doctype(data: bytes) -> bool:
+    """Whether the prolog of the UTF-8 text holds a document type declaration (§6.2, D9)."""
     position = 0
-    length = len(text)
     while True:
-        while position < length and text[position] in " \t\r\n":
-            position += 1
-        if text.startswith("<?", position):
-            end = text.find("?>", position + 2)
+        position = _XML_SPACE.match(data, position).end()
+        if data.startswith(b"<?", position):
+            end = data.find(b"?>", position + 2)
             if end < 0:
                 return False
             position = end + 2
-        elif text.startswith("<!--", position):
-            end = text.find("-->", position + 4)
+        elif data.startswith(b"<!--", position):
+            end = data.find(b"-->", position + 4)
             if end < 0:
                 return False
             position = end + 3
         else:
-            return text[position : position + len(_DOCTYPE)].lower() == _DOCTYPE
+            return data[position : position + len(_DOCTYPE)].lower() == _DOCTYPE
 
 
 def _failure(app_id: int | None, reason: str, detail: str) -> DocumentFailure:
@@ -187,19 +207,19 @@ def parse_document(
             app_id, DOCUMENT_TOO_LARGE, f"{len(raw)} {unit}, more than the limit of {max_bytes}"
         )
     try:
-        text, utf8 = decode(raw)
+        data = utf8_of(raw)
     except UnicodeDecodeError as error:
         return _failure(app_id, NOT_WELL_FORMED, f"undecodable bytes: {error}")
-    if not text.strip():
-        return _failure(app_id, EMPTY_DOCUMENT, "the document is blank")
-    if has_doctype(text):
-        return _failure(app_id, DTD_FORBIDDEN, "the prolog contains a document type declaration")
-    try:
-        root = _parse(plan, text, utf8, pruned=pruned)
-    except etree.XMLSyntaxError as error:
-        return _failure(app_id, NOT_WELL_FORMED, str(error))
     except UnicodeEncodeError as error:
         return _failure(app_id, NOT_WELL_FORMED, f"unencodable text: {error.reason}")
+    if is_blank(data):
+        return _failure(app_id, EMPTY_DOCUMENT, "the document is blank")
+    if has_doctype(data):
+        return _failure(app_id, DTD_FORBIDDEN, "the prolog contains a document type declaration")
+    try:
+        root = _parse(plan, data, pruned=pruned)
+    except etree.XMLSyntaxError as error:
+        return _failure(app_id, NOT_WELL_FORMED, str(error))
     return identify(plan, app_id, root)
 
 

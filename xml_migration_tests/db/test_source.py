@@ -18,6 +18,7 @@ from xml_migration.db.source import (
     source_key_range,
     source_key_ranges,
 )
+from xml_migration.engine.reader import Utf8Text
 from xml_migration_tests.db.schemas import mapped_document, mapping_failure, source_document
 
 
@@ -52,7 +53,9 @@ def test_documents_stream_in_key_order_in_batches(
     assert _pending(schema_engine, target, start=3, end=8, batch_size=10) == [[3, 4, 5, 6, 7, 8]]
     assert _pending(schema_engine, target, start=3, limit=3) == [[3, 4, 5]]
     (batch,) = read_pending_documents(schema_engine, target, 7, 7, 10)
-    assert batch[0].document == source_document(7)
+    document = batch[0].document
+    text = document.decode() if isinstance(document, Utf8Text) else document
+    assert text == source_document(7)
 
 
 def test_fetches_shrink_to_the_byte_budget_once_a_large_document_is_seen(
@@ -109,7 +112,8 @@ def test_postgresql_stores_utf8_bytes_as_text_and_rejects_others(
     create_schema(pg_engine, target)
     insert_source_documents(pg_engine, target, [(1, "<a b='é'/>".encode())])
     (batch,) = read_pending_documents(pg_engine, target, None, None, 10)
-    assert batch[0].document == "<a b='é'/>"
+    assert batch[0].document == "<a b='é'/>".encode()
+    assert isinstance(batch[0].document, Utf8Text)
     with pytest.raises(ValueError, match="document 2 is not UTF-8"):
         insert_source_documents(pg_engine, target, [(2, b"<a b='\xe9'/>")])
 

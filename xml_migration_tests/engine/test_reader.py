@@ -7,7 +7,13 @@ import pytest
 from xml_migration.contract.plan import CompiledPlan
 from xml_migration.engine.document import ParsedDocument
 from xml_migration.engine.outcome import DocumentFailure, Stage
-from xml_migration.engine.reader import decode, has_doctype, parse_document
+from xml_migration.engine.reader import (
+    Utf8Text,
+    has_doctype,
+    is_blank,
+    parse_document,
+    utf8_of,
+)
 from xml_migration_tests.engine.conftest import document
 
 
@@ -19,7 +25,19 @@ def failure_of(plan: CompiledPlan, raw: str | bytes | None, key: int | None = 7)
 
 
 def test_text_is_used_as_is_without_bom() -> None:
-    assert decode("\ufeff<a/>") == ("<a/>", None)
+    assert utf8_of("\ufeff<a b='é'/>") == "<a b='é'/>".encode()
+    assert utf8_of(Utf8Text("\ufeff<a b='é'/>".encode())) == "<a b='é'/>".encode()
+
+
+def test_utf8_text_is_text_whatever_its_declaration_says() -> None:
+    raw = "<?xml version='1.0' encoding='ISO-8859-1'?><a b='é'/>".encode()
+    assert utf8_of(Utf8Text(raw)) == raw
+    assert utf8_of(raw) != raw
+
+
+def test_valid_utf8_bytes_are_parsed_as_they_are() -> None:
+    raw = "<a b='é'/>".encode()
+    assert utf8_of(raw) is raw
 
 
 @pytest.mark.parametrize(
@@ -34,8 +52,7 @@ def test_text_is_used_as_is_without_bom() -> None:
     ],
 )
 def test_bytes_are_decoded_by_xml_rules_with_cp1252_fallback(raw: bytes, text: str | None) -> None:
-    decoded, _ = decode(raw)
-    assert decoded == (text or raw.decode("latin-1"))
+    assert utf8_of(raw).decode() == (text or raw.decode("latin-1"))
 
 
 @pytest.mark.parametrize(
@@ -49,7 +66,7 @@ def test_bytes_are_decoded_by_xml_rules_with_cp1252_fallback(raw: bytes, text: s
     ],
 )
 def test_doctype_detection_looks_at_the_prolog_only(text: str, expected: bool) -> None:
-    assert has_doctype(text) is expected
+    assert has_doctype(text.encode()) is expected
 
 
 def test_document_type_declaration_is_rejected_before_parsing(compat_plan: CompiledPlan) -> None:
@@ -60,6 +77,15 @@ def test_document_type_declaration_is_rejected_before_parsing(compat_plan: Compi
 @pytest.mark.parametrize("raw", [None, "", "  \n ", b"", b"\xef\xbb\xbf  "])
 def test_null_or_blank_document_is_empty(compat_plan: CompiledPlan, raw: str | None) -> None:
     assert failure_of(compat_plan, raw).reason == "empty_document"
+
+
+@pytest.mark.parametrize(
+    ("text", "blank"),
+    [("", True), (" \t\r\n\x0b\x0c\x1f", True), ("\u3000\u00a0 ", True), (" \u3000<a/>", False)],
+)
+def test_blank_means_white_space_as_python_sees_it(text: str, blank: bool) -> None:
+    assert is_blank(text.encode()) is blank
+    assert (not text.strip()) is blank
 
 
 def test_document_above_the_size_limit_fails(compat_plan: CompiledPlan) -> None:

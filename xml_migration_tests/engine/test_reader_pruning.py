@@ -48,6 +48,19 @@ def test_generated_documents_map_identically_pruned_and_whole() -> None:
         assert pruned == whole, document.fault
 
 
+def test_text_delivered_as_utf8_bytes_maps_like_the_same_text() -> None:
+    plan = load_plan()
+    documents = list(
+        generate_documents(60, first_app_id=60_000, seed=12, profile="production", fault_rate=0.3)
+    )
+    texts = [document for document in documents if isinstance(document.xml, str)]
+    assert any(not document.xml.isascii() for document in texts)
+    for document in texts:
+        as_text = map_document(plan, document.app_id, document.xml, now=NOW)
+        as_bytes = reader.Utf8Text(document.xml.encode())
+        assert map_document(plan, document.app_id, as_bytes, now=NOW) == as_text, document.fault
+
+
 def test_generated_production_documents_are_actually_pruned(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -73,7 +86,8 @@ def test_an_unencodable_character_in_a_section_never_read_fails_the_document() -
     plan = load_plan()
     clean = next(iter(generate_documents(1, first_app_id=80_000, seed=3, profile="production")))
     unread = "<DecisionJournal "
-    assert unread in clean.xml and unread not in reader.prune(clean.xml, _keep_spec(plan))
+    kept = reader.prune(clean.xml.encode(), _keep_spec(plan))
+    assert unread in clean.xml and unread.encode() not in kept
     broken = clean.xml.replace(unread, f'{unread}note="\ud800" ', 1)
     pruned, whole = _both_ways(plan, clean.app_id, broken)
     assert pruned == whole

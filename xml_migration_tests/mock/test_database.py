@@ -10,16 +10,20 @@ import pytest
 from xml_migration.contract import load_plan
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.source import read_pending_documents
+from xml_migration.engine.reader import Utf8Text
 from xml_migration.mock import FaultKind, generate_documents, read_manifest
 from xml_migration.mock.database import generate_into_database
 
 
 def _stored(database_url: str) -> dict[int, str | bytes]:
+    """The stored documents by key: text as `str`, bytes as bytes."""
     target = load_plan(None).target
     engine = create_db_engine(database_url)
     try:
         return {
-            doc.app_id: doc.document
+            doc.app_id: doc.document.decode()
+            if isinstance(doc.document, Utf8Text)
+            else doc.document
             for batch in read_pending_documents(engine, target, None, None, 200)
             for doc in batch
         }

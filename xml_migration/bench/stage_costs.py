@@ -24,11 +24,11 @@ from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.connection import create_db_engine
 from xml_migration.db.ddl import reset_schema
 from xml_migration.db.loader import open_loader
-from xml_migration.db.source import SourceDocument
+from xml_migration.db.source import SourceDocument, read_text_as_utf8
 from xml_migration.engine.mapper import map_parsed
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.pruning import keep_spec_for
-from xml_migration.engine.reader import parse_document
+from xml_migration.engine.reader import Utf8Text, parse_document
 
 SAMPLE_DOCUMENTS = 1_000
 CORES = 2
@@ -56,9 +56,13 @@ class _Backend:
 
 
 def _sample(corpus: Corpus, plan: CompiledPlan) -> list[SourceDocument]:
+    """The first documents of the corpus as the PostgreSQL source delivers them: text as
+    `Utf8Text`."""
     documents: list[SourceDocument] = []
     for batch in corpus_batches(corpus, plan.target):
-        documents.extend(batch[: SAMPLE_DOCUMENTS - len(documents)])
+        for app_id, document in batch[: SAMPLE_DOCUMENTS - len(documents)]:
+            text = Utf8Text(document.encode()) if isinstance(document, str) else document
+            documents.append(SourceDocument(app_id, text))
         if len(documents) >= SAMPLE_DOCUMENTS:
             break
     return documents
@@ -108,6 +112,7 @@ def _read_all(engine: Engine, storage: SourceStorage, batch_size: int) -> Callab
     def run() -> int:
         characters = 0
         with engine.connect() as connection:
+            read_text_as_utf8(connection)
             result = connection.execution_options(yield_per=batch_size).execute(query)
             for partition in result.partitions():
                 characters += sum(len(document) for _, document in partition)
@@ -190,7 +195,7 @@ def measure_stage_costs(
         _drop_read_tables(engine)
         engine.dispose()
     costs = stages.per_document(count)
-    texts = [document for _, document in documents if isinstance(document, str)]
+    texts = [document.decode() for _, document in documents if isinstance(document, Utf8Text)]
     spec = keep_spec_for(plan.container_path, plan.read_paths)
     pruning = measure_pruning(texts, spec, max(1, repeats))
     result: dict[str, object] = {"documents": count, "stages": costs}

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from sqlalchemy import (
+    Connection,
     Engine,
     Select,
     distinct,
@@ -190,11 +191,17 @@ class _Utf8TextLoader(Loader):
 
 
 def _text_arrives_as_utf8(_connection: Any, cursor: Any, *_execution: Any) -> None:
-    """On a psycopg cursor of a UTF-8 session, text values arrive as `Utf8Text`: the engine
-    prunes and parses a document's bytes without decoding and encoding it again (ADR 0009)."""
     if cursor.connection.info.encoding == "utf-8":
         for name in TEXT_TYPES:
             cursor.adapters.register_loader(name, _Utf8TextLoader)
+
+
+def read_text_as_utf8(connection: Connection) -> None:
+    """On psycopg, the text values this connection reads in a UTF-8 session arrive as
+    `Utf8Text`: the engine prunes and parses a document's bytes without decoding and
+    encoding it again (ADR 0009). Other drivers deliver text as before."""
+    if connection.dialect.driver == "psycopg":
+        event.listen(connection, "before_cursor_execute", _text_arrives_as_utf8)
 
 
 def _stream(
@@ -203,8 +210,7 @@ def _stream(
     """The rows of `query` through one connection, one fetch per list (`_fetch_count`)."""
     largest = 0
     with engine.connect() as connection:
-        if connection.dialect.driver == "psycopg":
-            event.listen(connection, "before_cursor_execute", _text_arrives_as_utf8)
+        read_text_as_utf8(connection)
         result = connection.execution_options(stream_results=True).execute(query)
         while rows := result.fetchmany(_fetch_count(max_documents, max_bytes, largest)):
             documents = [SourceDocument(int(key), document) for key, document in rows]

@@ -261,7 +261,10 @@ def _integer_converter(column: ColumnSpec, low: int, high: int) -> Callable[[obj
             if not text:
                 return None
             if len(text) <= _SHORT_DIGITS and text.isdigit() and text.isascii():
-                return check(int(text), value)
+                number = int(text)
+                if low <= number <= high:
+                    return number
+                return check(number, value)
             match = _NUMBER_TOKEN.search(text)
             if match is None:
                 raise _failed(value, column)

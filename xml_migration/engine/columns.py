@@ -276,28 +276,36 @@ def _calculated_source(program: ColumnProgram, then: StepFunction | None) -> Col
 
 def _enum_step(lookup: Callable[[str], object], fallback: ColumnFunction | None) -> StepFunction:
     """`enum`; after a calculated field it maps the attribute only when there is no value."""
+    if fallback is None:
 
-    def enum(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
-        state, value, evidence, reason, raw = outcome
-        if fallback is None:
-            if state != VALUE:
-                text, evidence = "", False
-            elif type(value) is str:
-                text = value
-            else:
-                text = text_of(value)
-        else:
-            if state == VALUE:
-                return outcome
-            raw = fallback(context, row)[1]
-            evidence = raw is not None
-            text = raw or ""
+        def enum(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
+            if outcome[0] == VALUE:
+                value = outcome[1]
+                text = value if type(value) is str else text_of(value)
+                code = lookup(text)
+                if code is UNMAPPED:
+                    return (NONE, text, False, UNMAPPED_CODE, outcome[4])
+                return (VALUE, code, outcome[2], outcome[3], outcome[4])
+            code = lookup("")
+            if code is UNMAPPED:
+                return (NONE, "", False, UNMAPPED_CODE, outcome[4])
+            return (VALUE, code, False, outcome[3], outcome[4])
+
+        return enum
+
+    def enum_after_calculated(
+        context: MappingContext, row: Element | None, outcome: Outcome
+    ) -> Outcome:
+        if outcome[0] == VALUE:
+            return outcome
+        raw = fallback(context, row)[1]
+        text = raw or ""
         code = lookup(text)
         if code is UNMAPPED:
             return (NONE, text, False, UNMAPPED_CODE, raw)
-        return (VALUE, code, evidence, reason, raw)
+        return (VALUE, code, raw is not None, outcome[3], raw)
 
-    return enum
+    return enum_after_calculated
 
 
 def _bit_step(apply: Callable[[str], object]) -> StepFunction:

@@ -37,8 +37,8 @@ from xml_migration.engine.columns import (
 from xml_migration.engine.document import (
     Element,
     ParsedDocument,
-    attribute_text,
     passes,
+    raw_attribute,
     utc_now,
 )
 from xml_migration.engine.outcome import DocumentFailure, MappedDocument, Row, Stage
@@ -103,9 +103,14 @@ class DocumentMapper:
             resolve_application = self.resolve_application
 
             def resolve(qualifier: str | None, name: str) -> str | None:
-                if qualifier is None:
-                    return attribute_text(row, name, name.casefold())
-                return resolve_application(qualifier, name)
+                if qualifier is not None:
+                    return resolve_application(qualifier, name)
+                text = row.get(name)
+                if text is None:
+                    text = raw_attribute(row, name, name.casefold())
+                    if text is None:
+                        return None
+                return text.strip() or None
 
             self._resolver_row = row
             self._row_resolve = resolve

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 
-from xml_migration.bench.end_to_end import RunFigures, summarise_runs
+from xml_migration.bench.end_to_end import MEBIBYTE, RunFigures, summarise_runs
 from xml_migration.bench.memory import WorkerMemorySampler
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import create_db_engine
@@ -45,13 +45,13 @@ class DagsterRunFigures(RunFigures):
     """A Dagster run: `wall_seconds` are the run's own (start to end in the instance),
     `process_seconds` the subprocess's, `migration_seconds` from the first migration step's
     start to the last one's end; `steps` says, per step, how many seconds after the run's
-    start its process was launched, it began and it finished; the peaks are those of every
-    step process."""
+    start its process was launched, it began and it finished, and the process's peak RSS in
+    MiB; the peaks are those of every step process."""
 
     run_id: str
     process_seconds: float
     migration_seconds: float
-    steps: dict[str, dict[str, float]]
+    steps: dict[str, dict[str, float | None]]
 
 
 def deployment_environment(
@@ -148,8 +148,21 @@ def dagster_run(
         run_id=str(summary["run_id"]),
         process_seconds=process_seconds,
         migration_seconds=float(metadata["wall_seconds"]),
-        steps=summary["steps"],
+        steps=_with_peaks(summary["steps"], sampler.peaks),
     )
+
+
+def _with_peaks(
+    steps: dict[str, dict[str, float]], peaks: dict[int, int]
+) -> dict[str, dict[str, float | None]]:
+    """The steps' moments with the peak RSS (MiB) of the process that ran each, in place of
+    its process id."""
+    found = {}
+    for name, moments in steps.items():
+        pid = moments.pop("pid", None)
+        peak = peaks.get(int(pid)) if pid is not None else None
+        found[name] = {**moments, "peak_rss_mb": None if peak is None else peak / MEBIBYTE}
+    return found
 
 
 def summarise_dagster_runs(runs: list[DagsterRunFigures]) -> dict[str, object]:

@@ -155,6 +155,7 @@ def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> di
         load_before = os.getloadavg()
         measured = _measure(corpus, plan, options, progress)
     result = headline(corpus, measured.single, measured.end_to_end)
+    result["settings"] = _settings(options, corpus, generated)
     result["targets"] = verdicts(result)
     result["integrity"] = {
         name: {"passed": figures["integrity_passed"], "checks": figures["integrity"]}
@@ -162,7 +163,6 @@ def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> di
     }
     result["sections"] = {**measured.single, **measured.end_to_end, **measured.other}
     result["machine"] = _machine(load_before, measured.server)
-    result["settings"] = _settings(options, corpus, generated)
     result["started_at"] = started_at.isoformat()
     result["seconds"] = perf_counter() - started
     return result

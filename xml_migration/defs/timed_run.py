@@ -5,8 +5,8 @@ registers the partition that holds app_ids FIRST..LAST (the deployment's partiti
 must make that one partition), executes `migrate` for it with the deployment's executor in
 the instance of `DAGSTER_HOME`, and writes a JSON file to PATH: the run's id, status, start
 and end times (epoch seconds, as the instance records them), when each step's process was
-launched, when the step began and finished, the materialization's metadata and each
-integrity check's verdict. Exit status 0 when the run succeeded.
+launched, when the step began and finished and which process ran it, the materialization's
+metadata and each integrity check's verdict. Exit status 0 when the run succeeded.
 
 The benchmark (`xml-migration bench --only dagster`) starts it as a subprocess, so that the
 benchmark process itself never imports Dagster.
@@ -57,15 +57,19 @@ def step_moments(
     instance: dg.DagsterInstance, run_id: str, run_start: float
 ) -> dict[str, dict[str, float]]:
     """Per step: seconds after the run's start when its process was launched, when the
-    step began and when it finished."""
+    step began and when it finished, and the id of the process that ran it."""
     moments: dict[str, dict[str, float]] = {}
     for event in instance.all_logs(run_id):
         dagster_event = event.dagster_event
         if dagster_event is None or dagster_event.step_key is None:
             continue
         name = STEP_MOMENTS.get(dagster_event.event_type)
-        if name is not None:
-            moments.setdefault(dagster_event.step_key, {})[name] = event.timestamp - run_start
+        if name is None:
+            continue
+        step = moments.setdefault(dagster_event.step_key, {})
+        step[name] = event.timestamp - run_start
+        if dagster_event.event_type == dg.DagsterEventType.STEP_START:
+            step["pid"] = dagster_event.pid
     return moments
 
 

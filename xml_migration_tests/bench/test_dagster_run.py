@@ -79,4 +79,5 @@ def test_a_dagster_run_migrates_the_corpus_and_passes_the_checks(
     for moments in run["steps"].values():
         assert 0 <= moments["launched"] <= moments["started"] <= moments["finished"]
         assert moments["finished"] <= figures["wall_seconds"]
+        assert moments["peak_rss_mb"] * MEBIBYTE in run["worker_peak_rss_bytes"]
     assert result["targets"]["dagster_rec_per_min_2_workers"]["met"] is False

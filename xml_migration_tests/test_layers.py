@@ -1,4 +1,5 @@
-"""The layer rule: contract and engine import neither Dagster nor a database driver."""
+"""The layer rule: contract and engine import neither Dagster nor a database driver; the
+database layer, the runs over it and the benchmark import no Dagster."""
 
 from __future__ import annotations
 
@@ -26,11 +27,25 @@ def test_pure_layers_import_no_database_or_dagster(package: str) -> None:
     assert result.stdout.strip() == ""
 
 
-def test_db_layer_imports_no_dagster() -> None:
+@pytest.mark.parametrize(
+    ("packages", "modules"),
+    [
+        (("xml_migration.db", "xml_migration.migration"), ()),
+        (("xml_migration.bench",), ("xml_migration.cli.bench",)),
+    ],
+    ids=["db-and-migration", "benchmark"],
+)
+def test_layers_below_the_dagster_definitions_import_no_dagster(
+    packages: tuple[str, ...], modules: tuple[str, ...]
+) -> None:
+    """The database layer and the runs over it know nothing of Dagster; the benchmark runs
+    Dagster only in a subprocess."""
     code = (
         "import importlib, pkgutil, sys\n"
-        "import xml_migration.db as pkg, xml_migration.migration as run\n"
-        "for p in (pkg, run):\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"for name in {packages!r}:\n"
+        "    p = importlib.import_module(name)\n"
         "    for info in pkgutil.walk_packages(p.__path__, p.__name__ + '.'):\n"
         "        importlib.import_module(info.name)\n"
         "print(any(m.split('.')[0] == 'dagster' for m in sys.modules))\n"

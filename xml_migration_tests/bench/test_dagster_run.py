@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,21 +10,6 @@ from xml_migration.bench.corpus import open_corpus
 from xml_migration.bench.dagster_run import deployment_environment
 from xml_migration.bench.end_to_end import MEBIBYTE
 from xml_migration.bench.suite import BenchOptions, Section, run_benchmark
-
-
-def test_the_benchmark_imports_no_dagster() -> None:
-    code = (
-        "import importlib, pkgutil, sys\n"
-        "import xml_migration.bench as pkg\n"
-        "import xml_migration.cli.bench\n"
-        "for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
-        "    importlib.import_module(info.name)\n"
-        "print('dagster' in sys.modules)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"
 
 
 def test_the_deployment_replaces_every_project_variable(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import dagster as dg
@@ -10,6 +11,7 @@ from xml_migration.defs.deployment import (
     DB_PASSWORD_VAR,
     DB_URL_VAR,
     EXECUTOR_VAR,
+    FORKSERVER_PRELOAD,
     PARTITION_WIDTH_VAR,
     WORKERS_VAR,
     Deployment,
@@ -90,3 +92,15 @@ def test_executor_keeps_max_concurrent_as_run_config_with_the_deployment_default
     executor = Deployment.from_environment({WORKERS_VAR: "3"}).executor_definition()
     schema = executor.config_schema.config_type
     assert schema.fields["max_concurrent"].default_value == 3
+
+
+def test_forkserver_preloads_dagster_and_the_definitions() -> None:
+    """Without named modules the fork server preloads only Dagster's executor module, and
+    every step imports Dagster's storage and the code location again (ADR 0009)."""
+    executor = Deployment.from_environment({WORKERS_VAR: "2"}).executor_definition()
+    config = executor.apply_config_mapping({"config": {"max_concurrent": 2}}).value["config"]
+    preload = config["start_method"]["forkserver"]["preload_modules"]
+    assert preload == list(FORKSERVER_PRELOAD)
+    assert "xml_migration.definitions" in preload
+    for module in preload:
+        importlib.import_module(module)

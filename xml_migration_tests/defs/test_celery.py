@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -27,7 +26,7 @@ from xml_migration.defs.deployment import (
     celery_executor,
 )
 from xml_migration.mock.database import generate_into_database
-from xml_migration_tests.conftest import POSTGRES_ADMIN_URL
+from xml_migration_tests.conftest import fresh_postgres_database
 from xml_migration_tests.defs.celery_cluster import (
     REDIS_HOST,
     REDIS_PORT,
@@ -102,16 +101,8 @@ def test_broker_and_backend_set_in_the_environment_are_resolved_in_each_process(
 @pytest.fixture
 def instance_database_url() -> Iterator[str]:
     """A fresh PostgreSQL database for Dagster's instance storage, dropped after the test."""
-    admin = make_url(POSTGRES_ADMIN_URL)
-    name = f"xmlmig_dagster_{uuid.uuid4().hex[:12]}"
-    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database("xmlmig_dagster") as url:
+        yield url
 
 
 def instance_storage_env(database_url: str) -> dict[str, str]:

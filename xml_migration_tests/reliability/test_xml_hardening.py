@@ -10,7 +10,7 @@ import resource
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import dagster as dg
 import pytest
 
 from xml_migration.cli.main import main
+from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import create_db_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.source import insert_source_documents
@@ -81,6 +82,16 @@ def listener() -> Iterator[tuple[str, list[str]]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def source_with(url: str, target: TargetSchema, rows: Iterable[tuple[int, str]]) -> None:
+    """Create the schema of `target` at `url` and store `rows` as its source documents."""
+    engine = create_db_engine(url)
+    try:
+        create_schema(engine, target)
+        insert_source_documents(engine, target, rows)
+    finally:
+        engine.dispose()
 
 
 def clean_documents(count: int) -> list[tuple[int, str]]:
@@ -223,12 +234,7 @@ def test_hostile_documents_in_a_run_leak_nothing_and_call_nowhere(
     )
     rows.append((xinclude_id, xinclude))
     target = target_of()
-    engine = create_db_engine(database_url)
-    try:
-        create_schema(engine, target)
-        insert_source_documents(engine, target, rows)
-    finally:
-        engine.dispose()
+    source_with(database_url, target, rows)
 
     started = time.perf_counter()
     stats = migrate_range(MigrationSettings(database_url, batch_size=4), None, None)
@@ -263,12 +269,7 @@ def test_size_limit_is_configurable_and_enforced_before_parsing(database_url: st
         (broken, third + "<broken"),
     ]
     target = target_of()
-    engine = create_db_engine(database_url)
-    try:
-        create_schema(engine, target)
-        insert_source_documents(engine, target, rows)
-    finally:
-        engine.dispose()
+    source_with(database_url, target, rows)
 
     migrate_range(MigrationSettings(database_url, max_document_bytes=limit), None, None)
 
@@ -283,12 +284,7 @@ def test_size_limit_is_configurable_and_enforced_before_parsing(database_url: st
 def test_the_run_command_takes_the_size_limit(sqlite_url: str, tmp_path: Path) -> None:
     [(app_id, document)] = clean_documents(1)
     target = target_of()
-    engine = create_db_engine(sqlite_url)
-    try:
-        create_schema(engine, target)
-        insert_source_documents(engine, target, [(app_id, document)])
-    finally:
-        engine.dispose()
+    source_with(sqlite_url, target, [(app_id, document)])
     arguments = ["run", "--db", sqlite_url, "--metrics-dir", str(tmp_path / "metrics")]
 
     assert main([*arguments, "--max-document-bytes", str(len(document) - 1)]) == 0
@@ -304,12 +300,7 @@ def test_the_migration_asset_takes_the_size_limit(sqlite_url: str) -> None:
     documents = clean_documents(2)
     (small, first), (large, second) = sorted(documents, key=lambda doc: len(doc[1]))
     target = target_of()
-    engine = create_db_engine(sqlite_url)
-    try:
-        create_schema(engine, target)
-        insert_source_documents(engine, target, documents)
-    finally:
-        engine.dispose()
+    source_with(sqlite_url, target, documents)
     width = 1_000
     partition = range_key(*aligned_range(small, width))
     assert partition == range_key(*aligned_range(large, width))

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 
-from xml_migration.bench.end_to_end import MEBIBYTE, RunFigures, summarise_runs
+from xml_migration.bench.end_to_end import MEBIBYTE, RunFigures, summarise_runs, verdicts_of
 from xml_migration.bench.memory import WorkerMemorySampler
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import create_db_engine
@@ -126,10 +126,7 @@ def dagster_run(
             started = perf_counter()
             summary = run_in_subprocess(Path(home), database_url, span, workers, batch_size)
             process_seconds = perf_counter() - started
-        integrity = {
-            name: {"passed": result.passed, "description": result.description}
-            for name, result in integrity_checks(engine, target, span).items()
-        }
+        integrity = verdicts_of(integrity_checks(engine, target, span))
     finally:
         engine.dispose()
     metadata = summary["metadata"]

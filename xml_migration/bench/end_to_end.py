@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 import statistics
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -28,7 +28,7 @@ from xml_migration.bench.memory import WorkerMemorySampler
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import create_db_engine
 from xml_migration.db.ddl import create_schema, drop_schema, reset_schema
-from xml_migration.db.integrity import integrity_checks
+from xml_migration.db.integrity import IntegrityResult, integrity_checks
 from xml_migration.db.model import build_model
 from xml_migration.db.source import insert_source_documents
 from xml_migration.migration.run_range import migrate_parallel
@@ -247,6 +247,14 @@ def copy_sqlite_corpus(corpus: Corpus, directory: Path) -> Path:
     return copy
 
 
+def verdicts_of(results: Mapping[str, IntegrityResult]) -> dict[str, dict[str, object]]:
+    """The integrity checks' verdicts as the JSON records them: passed and description."""
+    return {
+        name: {"passed": result.passed, "description": result.description}
+        for name, result in results.items()
+    }
+
+
 def measured_run(
     database_url: str,
     target: TargetSchema,
@@ -265,10 +273,7 @@ def measured_run(
         )
         with WorkerMemorySampler() as sampler:
             stats = migrate_parallel(settings, span[0], span[1], workers)
-        integrity = {
-            name: {"passed": result.passed, "description": result.description}
-            for name, result in integrity_checks(engine, target, span).items()
-        }
+        integrity = verdicts_of(integrity_checks(engine, target, span))
     finally:
         engine.dispose()
     return RunFigures(

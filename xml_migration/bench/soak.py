@@ -23,7 +23,7 @@ import psutil
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from xml_migration.bench.end_to_end import ensure_postgresql_database
+from xml_migration.bench.end_to_end import ensure_postgresql_database, verdicts_of
 from xml_migration.bench.memory import WorkerMemorySampler, peak_rss_bytes
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.ddl import drop_schema
@@ -220,10 +220,7 @@ def run_soak(options: SoakOptions, progress: Callable[[str], None] | None = None
         worker_peak_rss_bytes=dict(sampler.peaks),
         coordinator_peak_rss_bytes=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * KILOBYTE,
         memory_timeline=timeline,
-        integrity={
-            name: {"passed": result.passed, "description": result.description}
-            for name, result in checks.items()
-        },
+        integrity=verdicts_of(checks),
         unexpected_outcomes=unexpected[:20],
         unexpected_outcome_count=len(unexpected),
     )

@@ -195,7 +195,7 @@ def measure_stage_costs(
         _drop_read_tables(engine)
         engine.dispose()
     costs = stages.per_document(count)
-    texts = [document.decode() for _, document in documents if isinstance(document, Utf8Text)]
+    texts = [document for _, document in documents if isinstance(document, Utf8Text)]
     spec = keep_spec_for(plan.container_path, plan.read_paths)
     pruning = measure_pruning(texts, spec, max(1, repeats))
     result: dict[str, object] = {"documents": count, "stages": costs}

@@ -58,26 +58,8 @@ class ChunkLoadConfig(dg.Config):
     )
 
 
-class MigrationConfig(dg.Config):
+class MigrationConfig(ChunkingConfig, ChunkLoadConfig):
     """How a migration run splits and loads its id range (both configs above, flat)."""
-
-    batch_size: int = Field(
-        default=DEFAULT_BATCH_SIZE, ge=1, description="Documents per load transaction."
-    )
-    chunks: int = Field(
-        default=0,
-        ge=0,
-        description="Parallel steps per partition; 0 means one per worker "
-        "(XML_MIGRATION_WORKERS, default the number of CPU cores).",
-    )
-    reprocess_failed: bool = Field(
-        default=False, description="Retry documents whose last outcome was a failure."
-    )
-    max_document_bytes: int = Field(
-        default=DEFAULT_MAX_DOCUMENT_BYTES,
-        ge=1,
-        description="Documents longer than this fail as document_too_large, unparsed.",
-    )
 
 
 class BaselineConfig(dg.Config):

@@ -211,14 +211,8 @@ def summarize_migration(
 def migration_run_config(config: MigrationConfig) -> dict[str, object]:
     """The asset's flat run config, handed to the ops that use each part."""
     return {
-        "plan_chunks": {"config": {"chunks": config.chunks}},
-        "migrate_chunk": {
-            "config": {
-                "batch_size": config.batch_size,
-                "reprocess_failed": config.reprocess_failed,
-                "max_document_bytes": config.max_document_bytes,
-            }
-        },
+        "plan_chunks": {"config": config.model_dump(include=set(ChunkingConfig.model_fields))},
+        "migrate_chunk": {"config": config.model_dump(include=set(ChunkLoadConfig.model_fields))},
     }
 
 

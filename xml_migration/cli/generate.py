@@ -20,8 +20,6 @@ from xml_migration.db.connection import PASSWORD_ENV_VAR
 from xml_migration.mock.generator import Profile
 from xml_migration.mock.report import GenerationReport
 
-DEFAULT_MANIFEST = "manifests/fault_manifest_{first_app_id}-{last_app_id}.json"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -30,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Generate mock documents for the credit-application contract into the source "
             "table, continuing after its largest app_id, and print the key range, size "
-            "percentiles and injected faults. With --fault-rate, a fault manifest (app_id, "
-            "fault, expected outcome) is written."
+            "percentiles and injected faults. With --manifest, the fault manifest (app_id, "
+            "fault, expected outcome) is written to the path given."
         ),
     )
     parser.add_argument(
@@ -55,8 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--manifest",
         metavar="PATH",
-        help="fault manifest path; {first_app_id} and {last_app_id} are filled in "
-        f"(default with --fault-rate: {DEFAULT_MANIFEST})",
+        help="write the fault manifest to PATH ({first_app_id} and {last_app_id} are "
+        "filled in); without it no manifest is written",
     )
     add_contract_argument(parser)
     parser.add_argument(
@@ -85,10 +83,9 @@ def _rate(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     if not args.dry_run and not args.db:
         return usage_error(f"--db URL (or ${DB_URL_VARIABLE}) is required, or --dry-run")
-    manifest = args.manifest or (DEFAULT_MANIFEST if args.fault_rate > 0 else None)
     try:
         with progress_bar("generating", args.count) as bar:
-            report = _generate(args, manifest, None if bar is None else bar.advance)
+            report = _generate(args, args.manifest, None if bar is None else bar.advance)
     except (*COMMAND_ERRORS, ValueError) as error:
         return command_failed(error)
     if args.json:
@@ -139,5 +136,7 @@ def _summary(report: GenerationReport) -> str:
         lines.append("faults 0")
     if report.manifest_path is not None:
         lines.append(f"fault manifest: {report.manifest_path}")
+    elif faults:
+        lines.append("no fault manifest written (--manifest PATH writes one)")
     lines.append(f"{report.seconds:.2f} s, {report.documents_per_second:,.0f} documents/s")
     return "\n".join(lines)

@@ -37,8 +37,6 @@ CONTACT_SELECTORS = frozenset(
     {SourceStep.PRIMARY_CONTACT, SourceStep.SECONDARY_CONTACT, SourceStep.AUTHU_CONTACT}
 )
 BIT_STEPS = frozenset({ValueStep.CHAR_TO_BIT, ValueStep.BOOLEAN_TO_BIT})
-EMPTY_INPUT_STEPS = frozenset({ValueStep.ENUM, *BIT_STEPS})
-"""Steps that define their own treatment of empty input; they disable defaults for blanks."""
 
 ROW_CREATING_FAMILIES: dict[str, TableRole] = {
     "add_score": TableRole.SCORE,
@@ -93,10 +91,6 @@ class Chain:
     steps: tuple[ValueStep, ...]
     identity_insert: bool
     row_entry: RowEntry | None
-
-    @property
-    def has_empty_input_step(self) -> bool:
-        return any(step in EMPTY_INPUT_STEPS for step in self.steps)
 
 
 def _parse_row_entry(entry: str) -> tuple[RowEntry | None, str | None]:

@@ -146,7 +146,7 @@ class PlanCompiler:
     def compile(self) -> CompiledPlan:
         structure = self.structure
         application_id = self.paths(structure.application_path)
-        container_id = self.paths(structure.container_path)
+        self.paths(structure.container_path)  # read_paths lists it like every path read
         app_key = structure.app_key
         plan_tables = tuple(self._table(table) for table in structure.tables)
         self.extra_paths.add(path_text(self.contact_path))
@@ -158,7 +158,6 @@ class PlanCompiler:
             root_element=self.contract.xml_root_element,
             paths=tuple(self.paths.entries),
             application_path_id=application_id,
-            container_path_id=container_id,
             app_key=AppKeyPlan(
                 path_id=self.paths(app_key.path),
                 attribute=app_key.mapping.xml_attribute,

@@ -236,7 +236,6 @@ class CompiledPlan:
     root_element: str
     paths: tuple[tuple[int, str], ...]
     application_path_id: int
-    container_path_id: int
     app_key: AppKeyPlan
     contact: ContactPlan | None
     tables: tuple[TablePlan, ...]

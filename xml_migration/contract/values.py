@@ -153,11 +153,6 @@ def parse_datetime(text: str) -> datetime | None:
     return None
 
 
-def round_half_away(value: Decimal, places: int) -> Decimal:
-    """`value` rounded to `places` decimal places, half away from zero."""
-    return value.quantize(Decimal(1).scaleb(-places), context=_EXACT)
-
-
 def format_number(value: Decimal | int) -> str:
     """Plain decimal notation (§12.1): integral values without a point, no trailing zeros."""
     if not value:

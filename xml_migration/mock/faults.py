@@ -44,11 +44,6 @@ class ExpectedOutcome:
     def status(self) -> str:
         return "success" if self.stage is None else "failed"
 
-    @property
-    def maps_successfully(self) -> bool:
-        """Whether mapping alone succeeds (failures at load time need a database to show)."""
-        return self.stage not in (Stage.VALIDATION, Stage.MAPPING)
-
 
 def _success(description: str) -> ExpectedOutcome:
     return ExpectedOutcome(None, None, description)

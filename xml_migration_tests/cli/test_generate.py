@@ -20,6 +20,7 @@ def test_generate_into_sqlite_prints_range_sizes_and_faults(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    manifest_path = tmp_path / "manifests" / "fault_manifest_{first_app_id}-{last_app_id}.json"
     argv = [
         "generate",
         "--db",
@@ -32,6 +33,8 @@ def test_generate_into_sqlite_prints_range_sizes_and_faults(
         "compact",
         "--fault-rate",
         "0.5",
+        "--manifest",
+        str(manifest_path),
     ]
     assert main(argv) == 0
     out = capsys.readouterr().out
@@ -39,7 +42,7 @@ def test_generate_into_sqlite_prints_range_sizes_and_faults(
     assert "size p50 " in out and " p90 " in out and " max " in out
     assert "faults " in out and "malformed_xml " in out
     manifest_path = tmp_path / "manifests" / "fault_manifest_1-40.json"
-    assert f"fault manifest: {Path('manifests/fault_manifest_1-40.json')}" in out
+    assert f"fault manifest: {manifest_path}" in out
     assert len(read_manifest(manifest_path).faults) == int(out.split("faults ")[1].split(":")[0])
     assert "\x1b[" not in out
 
@@ -67,6 +70,15 @@ def test_dry_run_needs_no_database(tmp_path: Path, capsys: pytest.CaptureFixture
     assert report["documents"] == 30 and sum(report["faults"].values()) == 30
     assert report["size_bytes"]["p50"] > 20_000
     assert len(read_manifest(manifest).faults) == 30
+
+
+def test_faults_without_manifest_path_write_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["generate", "--dry-run", "--count", "20", "--fault-rate", "1"]) == 0
+    assert "no fault manifest written (--manifest PATH writes one)" in capsys.readouterr().out
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_database_url_is_a_usage_error(

@@ -1,7 +1,7 @@
 """Comparison of two benchmark results: the change of every figure, and the regressions.
 
-The old team's rule — faster: keep, slower: revert — as a check: a throughput figure (a
-rate per second or per minute) that drops by more than the tolerance is a regression.
+A throughput figure (a rate per second or per minute) that drops by more than the
+tolerance is a regression (ADR 0009: a change is kept only without one).
 """
 
 from __future__ import annotations

@@ -199,7 +199,7 @@ def _text_arrives_as_utf8(_connection: Any, cursor: Any, *_execution: Any) -> No
 def read_text_as_utf8(connection: Connection) -> None:
     """On psycopg, the text values this connection reads in a UTF-8 session arrive as
     `Utf8Text`: the engine prunes and parses a document's bytes without decoding and
-    encoding it again (ADR 0009). Other drivers deliver text as before."""
+    encoding it again (ADR 0009). Other drivers deliver `str`."""
     if connection.dialect.driver == "psycopg":
         event.listen(connection, "before_cursor_execute", _text_arrives_as_utf8)
 

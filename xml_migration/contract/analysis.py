@@ -23,6 +23,12 @@ from xml_migration.contract.chains import (
     parse_chain,
     row_family_named,
 )
+from xml_migration.contract.data_types import (
+    DEFAULT_DECIMAL_PRECISION,
+    DeclaredType,
+    TypeProblem,
+    declare_type,
+)
 from xml_migration.contract.errors import ContractProblem
 from xml_migration.contract.expression import (
     CompiledExpression,
@@ -39,7 +45,13 @@ from xml_migration.contract.structure import (
     TableInfo,
 )
 from xml_migration.contract.tables import ColumnSpec, DataType, TableRole
-from xml_migration.contract.values import ConversionFailed, ValueOutOfRange, make_converter
+from xml_migration.contract.values import (
+    ConversionFailed,
+    CurrentTimeDefault,
+    ValueOutOfRange,
+    current_time_default,
+    make_converter,
+)
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 IDENTIFIER_MAX_LENGTH = 128
@@ -59,8 +71,6 @@ _PATH_SEGMENT = re.compile(r"[^\s/\[\]@*()=:|'\",]+")
 CONTACT_ELEMENT_TYPE = "contact"
 DEFAULT_CONTACT_MEANINGFUL = ("birth_date", "first_name", "last_name", "ssn")
 INTEGER_TYPES = frozenset({DataType.TINYINT, DataType.SMALLINT, DataType.INT, DataType.BIGINT})
-DEFAULT_DECIMAL_SCALE = 2
-DEFAULT_DECIMAL_PRECISION = 18
 
 
 def parse_path(text: str) -> Path | None:
@@ -387,12 +397,17 @@ class ContractAnalysis:
                 "required",
             )
         self._check_steps(location, mapping, chain)
-        expression = self._compile_expression(location, mapping, chain)
-        column = self._mapping_column(mapping)
+        declared = declare_type(mapping.data_type, mapping.data_length)
+        if isinstance(declared, TypeProblem):
+            self.problem(location, declared.message, declared.key)
+            self._compile_expression(location, mapping, chain, None)
+            return None
+        column = self._mapping_column(mapping, declared)
+        expression = self._compile_expression(location, mapping, chain, column)
         default = self._convert_default(location, mapping, column)
         if path is None or chain_problems:
             return None
-        return MappingInfo(index, mapping, path, chain, column, default, expression)
+        return MappingInfo(index, mapping, path, chain, column, default, expression, declared)
 
     def _check_steps(self, location: str, mapping: MappingEntry, chain: Chain) -> None:
         contract = self.contract
@@ -413,8 +428,10 @@ class ContractAnalysis:
                 )
 
     def _compile_expression(
-        self, location: str, mapping: MappingEntry, chain: Chain
+        self, location: str, mapping: MappingEntry, chain: Chain, column: ColumnSpec | None
     ) -> CompiledExpression | None:
+        """The mapping's compiled expression; without a known column type (None) only the
+        parts that do not depend on it are checked."""
         if chain.source is not SourceStep.CALCULATED_FIELD:
             if mapping.expression:
                 self.warning(location, "ignored: the chain has no calculated_field", "expression")
@@ -425,33 +442,33 @@ class ContractAnalysis:
         try:
             return compile_expression(
                 mapping.expression,
-                condition_allowed=mapping.data_type is DataType.BIT,
+                condition_allowed=column is None or column.data_type is DataType.BIT,
                 boolean_to_bit=self.contract.bit_conversions.boolean_to_bit or {},
             )
         except ExpressionError as error:
             self.problem(location, f"expression does not compile: {error}", "expression")
             return None
 
-    def _mapping_column(self, mapping: MappingEntry) -> ColumnSpec:
-        data_type = mapping.data_type
+    def _mapping_column(self, mapping: MappingEntry, declared: DeclaredType) -> ColumnSpec:
+        data_type = declared.data_type
         override = self.contract.tables.get(mapping.target_table)
         sql_type = (override.sql_types or {}).get(mapping.target_column) if override else None
         return ColumnSpec(
             name=mapping.target_column,
             data_type=data_type,
             nullable=mapping.nullable,
-            length=mapping.data_length if data_type is DataType.STRING else None,
-            precision=decimal_precision(sql_type),
-            scale=(
-                DEFAULT_DECIMAL_SCALE
-                if data_type is not DataType.DECIMAL or mapping.data_length is None
-                else mapping.data_length
+            length=declared.length if data_type is DataType.STRING else None,
+            precision=(
+                decimal_precision(sql_type)
+                if sql_type
+                else declared.precision or DEFAULT_DECIMAL_PRECISION
             ),
+            scale=declared.scale,
         )
 
     def _convert_default(
         self, location: str, mapping: MappingEntry, column: ColumnSpec
-    ) -> object | None:
+    ) -> object | CurrentTimeDefault | None:
         value = mapping.default_value
         if value is None:
             return None
@@ -459,12 +476,19 @@ class ContractAnalysis:
             value = int(value)
         converter = make_converter(column, self.contract.bit_conversions.boolean_to_bit or {})
         try:
+            current_time = current_time_default(value, column, converter)
+        except ConversionFailed as error:
+            self.problem(location, str(error), "default_value")
+            return None
+        if current_time is not None:
+            return current_time
+        try:
             converted = converter(value)
         except (ConversionFailed, ValueOutOfRange) as error:
             self.problem(
                 location,
                 f"default {mapping.default_value!r} does not convert to "
-                f"{mapping.data_type.value}: {error}",
+                f"{column.data_type.value}: {error}",
                 "default_value",
             )
             return None
@@ -488,7 +512,7 @@ class ContractAnalysis:
             )
         else:
             self.app_key = app_keys[0]
-            if self.app_key.mapping.data_type not in INTEGER_TYPES:
+            if self.app_key.column.data_type not in INTEGER_TYPES:
                 self.problem(
                     self.app_key.label,
                     "the application key column must have an integer data_type",
@@ -718,8 +742,8 @@ class ContractAnalysis:
         types: dict[str, DataType] = {}
         for info in table.mappings:
             column = info.mapping.target_column
-            known = types.setdefault(column, info.mapping.data_type)
-            if known is not info.mapping.data_type:
+            known = types.setdefault(column, info.column.data_type)
+            if known is not info.column.data_type:
                 self.problem(
                     info.label,
                     f"column {column!r} is mapped with data_type {known.value} elsewhere",

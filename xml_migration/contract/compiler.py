@@ -162,7 +162,7 @@ class PlanCompiler:
                 path_id=self.paths(app_key.path),
                 attribute=app_key.mapping.xml_attribute,
                 attribute_folded=app_key.mapping.xml_attribute.casefold(),
-                maximum=_INTEGER_MAXIMUM[app_key.mapping.data_type],
+                maximum=_INTEGER_MAXIMUM[app_key.column.data_type],
                 label=app_key.mapping.column_label,
             ),
             contact=self._contact(),
@@ -284,7 +284,7 @@ class PlanCompiler:
             elif step is ValueStep.NUMBERS_ONLY:
                 steps.append(Step(StepKind.TRANSFORM, numbers_only))
             elif step is ValueStep.EXTRACT_NUMERIC:
-                text_column = mapping.data_type is DataType.STRING
+                text_column = info.column.data_type is DataType.STRING
                 transform = extract_numeric_text if text_column else extract_numeric
                 steps.append(Step(StepKind.TRANSFORM, transform))
             elif step is ValueStep.EXTRACT_DATE:
@@ -446,7 +446,7 @@ class PlanCompiler:
 
     def _string_converter(self, info: MappingInfo) -> Converter:
         column = ColumnSpec(
-            info.mapping.target_column, DataType.STRING, length=info.mapping.data_length
+            info.mapping.target_column, DataType.STRING, length=info.declared.length
         )
         return make_converter(column, self.boolean_to_bit)
 

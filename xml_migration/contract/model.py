@@ -1,20 +1,22 @@
 """The mapping contract as data (spec §3–§5, §9.6, §16.1): pydantic models of every key.
 
 The models check shapes and JSON types only. Whether the pieces fit together (roles, chains,
-keys, enum maps, …) is decided by `xml_migration.contract.analysis`.
+keys, enum maps, types, …) is decided by `xml_migration.contract.analysis`.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from xml_migration.contract.data_types import NO_LIMIT
 from xml_migration.contract.errors import ContractProblem
-from xml_migration.contract.tables import DataType
 
 DefaultValue = str | bool | int | Decimal | None
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 class _Section(BaseModel):
@@ -46,8 +48,8 @@ class MappingEntry(_Section):
     xml_attribute: str = Field(min_length=1)
     target_table: str
     target_column: str = ""
-    data_type: DataType
-    data_length: int | None = Field(default=None, ge=0)
+    data_type: str = Field(min_length=1)
+    data_length: int | None = None
     nullable: bool = True
     required: bool | None = None
     mapping_type: tuple[str, ...] = ()
@@ -61,6 +63,24 @@ class MappingEntry(_Section):
     @classmethod
     def _absent_column_is_empty(cls, value: Any) -> Any:
         return "" if value is None else value
+
+    @field_validator("data_length", mode="before")
+    @classmethod
+    def _length(cls, value: Any) -> Any:
+        """A whole number (also written as text); `-1`, `"-1"` and `"max"` mean no limit."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.casefold() == "max":
+                return NO_LIMIT
+            if _WHOLE_NUMBER.fullmatch(text):
+                value = int(text)
+        elif isinstance(value, Decimal) and value == value.to_integral_value():
+            value = int(value)
+        if value is None or (type(value) is int and value >= NO_LIMIT):
+            return value
+        raise ValueError(
+            "data_length must be a whole number >= 0, or -1 / 'max' for no length limit"
+        )
 
     @field_validator("mapping_type", mode="before")
     @classmethod

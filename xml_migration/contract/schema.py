@@ -34,21 +34,26 @@ def _text(name: str, length: int | None, nullable: bool = True) -> ColumnSpec:
 
 
 def _max_length(infos: Iterable[MappingInfo], default: int | None) -> int | None:
-    lengths = [info.mapping.data_length for info in infos if info.mapping.data_length is not None]
+    """The largest length the mappings declare, None (no limit) when one asks for no limit
+    (§19.2, D19), `default` when none declares one."""
+    declared = [info.declared for info in infos]
+    if any(declared_type.unlimited for declared_type in declared):
+        return None
+    lengths = [declared_type.length for declared_type in declared if declared_type.length]
     return max(lengths) if lengths else default
 
 
 def mapped_column(name: str, infos: list[MappingInfo], sql_type: str | None) -> ColumnSpec:
     """The column written by `infos` (all mappings of one column of one table)."""
-    first = infos[0].mapping
-    data_type = first.data_type
+    data_type = infos[0].column.data_type
+    precisions = [info.declared.precision for info in infos if info.declared.precision]
     return ColumnSpec(
         name=name,
         data_type=data_type,
         nullable=not all(info.mapping.nullable is False for info in infos),
         length=_max_length(infos, None) if data_type is DataType.STRING else None,
-        precision=decimal_precision(sql_type),
-        scale=_max_length(infos, 2) if data_type is DataType.DECIMAL else 2,
+        precision=(decimal_precision(sql_type) if sql_type or not precisions else max(precisions)),
+        scale=max(info.declared.scale for info in infos),
     )
 
 
@@ -62,7 +67,7 @@ class SchemaInference:
         self.app_key = analysis.app_key
         self.contact_key = analysis.contact_key
         self.app_key_column = ColumnSpec(
-            self.app_key.mapping.target_column, self.app_key.mapping.data_type, nullable=False
+            self.app_key.mapping.target_column, self.app_key.column.data_type, nullable=False
         )
 
     def build(self) -> TargetSchema:

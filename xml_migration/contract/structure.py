@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xml_migration.contract.chains import Chain
+from xml_migration.contract.data_types import DeclaredType
 from xml_migration.contract.expression import CompiledExpression
 from xml_migration.contract.model import Contract, MappingEntry
 from xml_migration.contract.tables import ColumnSpec, TableRole, TargetSchema
@@ -56,7 +57,8 @@ class MappingInfo:
     """One mapping with everything derived from it at load time.
 
     `column` describes the value this mapping writes (type, length, scale, nullability);
-    `default` is the converted `default_value` (None: no default).
+    `default` is the converted `default_value` (None: no default); `declared` is what its
+    `data_type` and `data_length` declare.
     """
 
     index: int
@@ -66,6 +68,7 @@ class MappingInfo:
     column: ColumnSpec
     default: object | None
     expression: CompiledExpression | None
+    declared: DeclaredType
 
     @property
     def label(self) -> str:

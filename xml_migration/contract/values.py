@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
@@ -396,3 +397,45 @@ def _datetime_converter(column: ColumnSpec) -> Callable[[object], object]:
         return to_minute
 
     return parse
+
+
+_DATETIME_TYPES = frozenset({DataType.DATETIME, DataType.SMALLDATETIME, DataType.DATE})
+_CURRENT_UTC_TIME = re.compile(r"\s*(?:GETUTCDATE|SYSUTCDATETIME)\(\s*\)\s*", re.IGNORECASE)
+_CURRENT_LOCAL_TIME = re.compile(r"\s*(?:GETDATE\(\s*\)|CURRENT_TIMESTAMP)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentTimeDefault:
+    """`GETUTCDATE()` as a column's default (§19.3): the document's UTC time stamp, the one
+    its expressions and `default_getutcdate_if_null` use, cut to the column's precision."""
+
+    convert: Callable[[object], object]
+
+    def at(self, now: datetime) -> object:
+        return self.convert(now)
+
+
+def current_time_default(
+    value: object, column: ColumnSpec, convert: Callable[[object], object]
+) -> CurrentTimeDefault | None:
+    """The `CurrentTimeDefault` a `default_value` of a date-time column means, else None.
+
+    Raises `ConversionFailed` for `GETDATE()` and `CURRENT_TIMESTAMP`, saying what to write.
+    """
+    if column.data_type not in _DATETIME_TYPES or not isinstance(value, str):
+        return None
+    if _CURRENT_UTC_TIME.fullmatch(value):
+        return CurrentTimeDefault(convert)
+    if _CURRENT_LOCAL_TIME.fullmatch(value):
+        raise ConversionFailed(
+            f"default {value!r} is the server's local time, which the engine does not have; "
+            "write GETUTCDATE() for the current UTC time"
+        )
+    return None
+
+
+def default_at(default: object, now: datetime) -> object:
+    """A column's default value for the document whose time stamp is `now`."""
+    if type(default) is CurrentTimeDefault:
+        return default.at(now)
+    return default

@@ -18,7 +18,7 @@ from xml_migration.contract.plan import (
 )
 from xml_migration.contract.tables import TableRole
 from xml_migration.contract.transforms import text_of
-from xml_migration.contract.values import ConversionFailed, ValueOutOfRange
+from xml_migration.contract.values import ConversionFailed, ValueOutOfRange, default_at
 from xml_migration.engine.columns import (
     BLANK,
     FAILED,
@@ -172,7 +172,7 @@ class DocumentMapper:
                 and not suppressed
                 and (state == BLANK or not program.nullable)
             ):
-                values[program.position] = program.default
+                values[program.position] = default_at(program.default, self.now)
             elif program.nullable:
                 if reason == UNMAPPED_CODE and value:
                     self.notes.append(f"{program.label}: {value!r} has no enum code; NULL")
@@ -288,7 +288,7 @@ class DocumentMapper:
             values = self._new_row(table)
             values[table.identifier_position] = group.number
             for position, default in group.fill:
-                values[position] = default
+                values[position] = default_at(default, self.now)
             pending, evidence = self.evaluate(columns, None, False, values)
             if not evidence:
                 continue

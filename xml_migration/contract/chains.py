@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -125,6 +126,34 @@ def row_family_named(entries: tuple[str, ...]) -> TableRole | None:
     return None
 
 
+def _chain_text(entries: list[str]) -> str:
+    return json.dumps(entries, ensure_ascii=False)
+
+
+def _order_problem(entries: list[str]) -> str | None:
+    """The §19.5 message for a chain whose source step is not first or whose row-creating
+    entry is not last: the chain as written and the chain in the required order."""
+    sources = [entry for entry in entries if entry in _SOURCE_NAMES]
+    rows = [entry for entry in entries if row_family_named((entry,)) is not None]
+    if len(sources) > 1:
+        return f"a chain has at most one source step; found {', '.join(map(repr, sources))}"
+    if len(rows) > 1:
+        return f"a chain has at most one row-creating entry; found {', '.join(map(repr, rows))}"
+    others = [entry for entry in entries if entry not in sources and entry not in rows]
+    required = sources + others + rows
+    steps = [entry for entry in entries if entry != IDENTITY_INSERT]
+    rules = []
+    if sources and steps[0] != sources[0]:
+        rules.append("the source step must be first")
+    if rows and steps[-1] != rows[0]:
+        rules.append("the row-creating entry must be last")
+    if not rules:
+        return None
+    return (
+        f"mapping_type {_chain_text(entries)}: {' and '.join(rules)}; write {_chain_text(required)}"
+    )
+
+
 def parse_chain(entries: tuple[str, ...]) -> tuple[Chain, list[str]]:
     """Parse a `mapping_type` list; returns the chain and the problems found (spec §10.1)."""
     problems: list[str] = []
@@ -132,21 +161,18 @@ def parse_chain(entries: tuple[str, ...]) -> tuple[Chain, list[str]]:
     steps: list[ValueStep] = []
     identity_insert = False
     row_entry: RowEntry | None = None
-    position = 0
+    texts = [entry for entry in entries if isinstance(entry, str)]
+    order = _order_problem(texts)
+    if order is not None:
+        problems.append(order)
     for entry in entries:
         if not isinstance(entry, str):
             problems.append(f"entry {entry!r} is not a string")
             continue
         if entry == IDENTITY_INSERT:
             identity_insert = True
-            continue
-        if row_entry is not None:
-            problems.append(f"'{entry}' follows the row-creating entry, which must be last")
-        if entry in _SOURCE_NAMES:
-            if position > 0:
-                problems.append(f"source step '{entry}' must be the first entry of the chain")
-            else:
-                source = SourceStep(entry)
+        elif entry in _SOURCE_NAMES:
+            source = source or SourceStep(entry)
         elif entry in _VALUE_NAMES:
             steps.append(ValueStep(entry))
         else:
@@ -156,6 +182,5 @@ def parse_chain(entries: tuple[str, ...]) -> tuple[Chain, list[str]]:
             elif parsed is None:
                 problems.append(f"unknown mapping type '{entry}'")
             else:
-                row_entry = parsed
-        position += 1
+                row_entry = row_entry or parsed
     return Chain(source, tuple(steps), identity_insert, row_entry), problems

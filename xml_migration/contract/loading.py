@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from xml_migration.contract.analysis import ContractAnalysis, mapping_location
 from xml_migration.contract.errors import ContractError, ContractProblem
-from xml_migration.contract.model import Contract, MappingEntry
+from xml_migration.contract.model import Contract, MappingEntry, missing_key_message
 from xml_migration.contract.schema import SchemaInference
 from xml_migration.contract.structure import ContractStructure
 
@@ -30,7 +30,9 @@ def _pydantic_problems(error: ValidationError, location: str) -> list[ContractPr
         key = parts.pop() if parts else None
         where = location + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in parts)
         message = item["msg"]
-        if item["type"] != "missing":
+        if item["type"] == "missing" and where == "contract" and key is not None:
+            message = missing_key_message(key) or message
+        elif item["type"] != "missing":
             shown = repr(item.get("input"))
             if len(shown) > _MAX_SHOWN_INPUT:
                 shown = shown[: _MAX_SHOWN_INPUT - 3] + "..."

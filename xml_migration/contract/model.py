@@ -6,6 +6,7 @@ keys, enum maps, types, …) is decided by `xml_migration.contract.analysis`.
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any, Literal
@@ -219,16 +220,59 @@ class TableOverride(_Section):
 class Contract(_Section):
     """A mapping contract (spec §3). Build it with `load_contract`, which also validates it."""
 
-    xml_root_element: str
-    xml_application_path: str
-    source_table: str
-    source_column: str
+    xml_root_element: str = Field(
+        description="the local name the document's root element must have",
+        examples=["Provenir"],
+    )
+    xml_application_path: str = Field(
+        description="the absolute element path of the application element",
+        examples=["/Provenir/Request/CustData/application"],
+    )
+    source_table: str = Field(
+        description="the table that holds the documents, one row per application",
+        examples=["app_xml"],
+    )
+    source_column: str = Field(
+        description="the column of source_table that holds the document", examples=["xml"]
+    )
     source_key_column: str = "app_id"
     source_application_table: str | None = None
     target_schema: str = "dbo"
-    table_insertion_order: list[str]
-    element_filtering: ElementFiltering
-    mappings: list[MappingEntry] = Field(min_length=1)
+    table_insertion_order: list[str] = Field(
+        description="every mapped table once, parents before children: the insert order",
+        examples=[["app_base", "app_contact_base", "app_contact_address"]],
+    )
+    element_filtering: ElementFiltering = Field(
+        description="the rules that select contacts and their child elements",
+        examples=[
+            {
+                "filter_rules": [
+                    {
+                        "element_type": "contact",
+                        "xml_parent_path": "/Provenir/Request/CustData/application",
+                        "xml_child_path": "/Provenir/Request/CustData/application/contact",
+                        "required_attributes": {"con_id": True, "ac_role_tp_c": ["PR", "AUTHU"]},
+                    }
+                ]
+            }
+        ],
+    )
+    mappings: list[MappingEntry] = Field(
+        min_length=1,
+        description="the mapping entries, each from an XML attribute to a target column",
+        examples=[
+            [
+                {
+                    "xml_path": "/Provenir/Request",
+                    "xml_attribute": "ID",
+                    "target_table": "app_base",
+                    "target_column": "app_id",
+                    "data_type": "int",
+                    "mapping_type": ["identity_insert"],
+                }
+            ]
+        ],
+    )
     relationships: list[Relationship] = Field(default_factory=list)
     enum_mappings: dict[str, dict[str, int | str]] = Field(default_factory=dict)
     bit_conversions: BitConversions = Field(default_factory=BitConversions)
@@ -242,3 +286,12 @@ class Contract(_Section):
     def warnings(self) -> tuple[ContractProblem, ...]:
         """Load-time warnings (unknown keys and the other cases of spec §17)."""
         return self._warnings
+
+
+def missing_key_message(key: str) -> str | None:
+    """What a required top-level key is for, with a one-line example (spec §19.5)."""
+    field = Contract.model_fields.get(key)
+    if field is None or not field.description or not field.examples:
+        return None
+    example = json.dumps({key: field.examples[0]}, ensure_ascii=False)[1:-1]
+    return f"required key missing: {field.description}; for example {example}"

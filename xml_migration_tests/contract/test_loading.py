@@ -203,11 +203,13 @@ INVALID: dict[str, tuple[Mutation, str]] = {
     ),
     "row-creating entry not last": (
         set_key(78, "mapping_type", ["add_collateral(1)", "numbers_only"]),
-        "must be last",
+        'mapping_type ["add_collateral(1)", "numbers_only"]: the row-creating entry must be '
+        'last; write ["numbers_only", "add_collateral(1)"]',
     ),
     "source step not first": (
         set_key(19, "mapping_type", ["numbers_only", "curr_address_only"]),
-        "must be the first entry",
+        'mapping_type ["numbers_only", "curr_address_only"]: the source step must be first; '
+        'write ["curr_address_only", "numbers_only"]',
     ),
     "policy exception with another entry": (
         set_key(99, "mapping_type", ["numbers_only", "policy_exceptions(951)"]),

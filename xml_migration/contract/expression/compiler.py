@@ -21,6 +21,8 @@ from xml_migration.contract.expression.nodes import (
     Comparison,
     DateAdd,
     DateOf,
+    Empty,
+    InList,
     IsNull,
     Like,
     Logical,
@@ -30,6 +32,7 @@ from xml_migration.contract.expression.nodes import (
     Number,
     Reference,
     String,
+    TextCall,
     Unary,
     UtcNow,
 )
@@ -37,14 +40,15 @@ from xml_migration.contract.expression.parser import parse_expression
 from xml_migration.contract.expression.semantics import (
     ARITHMETIC,
     add_days,
+    as_text,
     comparable,
     like_matcher,
-    like_text,
     naive_utc,
     text_number,
     to_datetime,
     to_number,
 )
+from xml_migration.contract.expression.text_functions import TEXT_FUNCTIONS
 from xml_migration.contract.expression.typecheck import Kind, check_kinds
 from xml_migration.contract.values import parse_datetime, parse_decimal_literal
 
@@ -174,12 +178,14 @@ class _Compiler:
             Number: self.number,
             String: self.string,
             Null: self.null,
+            Empty: self.empty,
             Reference: self.reference,
             Unary: self.unary,
             Arithmetic: self.arithmetic,
             Comparison: self.comparison,
             Like: self.like,
             IsNull: self.is_null,
+            InList: self.in_list,
             Not: self.negation,
             Logical: self.logical,
             Case: self.case,
@@ -188,6 +194,7 @@ class _Compiler:
             Coalesce: self.coalesce,
             Cast: self.cast,
             UtcNow: self.utc_now,
+            TextCall: self.text_call,
         }
 
     def references(self) -> tuple[tuple[str | None, str], ...]:
@@ -204,6 +211,9 @@ class _Compiler:
 
     def null(self, node: Null) -> Evaluator:
         return _constant(None)
+
+    def empty(self, node: Empty) -> Evaluator:
+        return _constant("")
 
     def reference(self, node: Reference) -> Evaluator:
         key = (node.qualifier, node.name)
@@ -293,7 +303,7 @@ class _Compiler:
                 if type(value) is not str:
                     if value is None:
                         return None
-                    value = like_text(value)
+                    value = as_text(value)
                 return (matches(value.casefold()) is None) is negated
 
             return like_constant
@@ -304,7 +314,7 @@ class _Compiler:
             template = pattern(frame)
             if value is None or template is None:
                 return None
-            matched = like_matcher(like_text(template)).fullmatch(like_text(value).casefold())
+            matched = like_matcher(as_text(template)).fullmatch(as_text(value).casefold())
             return (matched is None) is negated
 
         return like
@@ -317,6 +327,28 @@ class _Compiler:
             return (value is not None and value != "") is negated
 
         return is_null
+
+    def in_list(self, node: InList) -> Evaluator:
+        """`x IN (…)`: TRUE when some `x = v` is TRUE, FALSE when all are FALSE, else
+        UNKNOWN; every value is evaluated, as `x = a OR x = b` evaluates both."""
+        operand, negated = self.compile(node.operand), node.negated
+        values = tuple(self.compile(value) for value in node.values)
+
+        def in_list(frame: Frame) -> bool | None:
+            value = operand(frame)
+            candidates = [candidate(frame) for candidate in values]
+            if value is None:
+                return None
+            result: bool | None = False
+            for candidate in candidates:
+                pair = None if candidate is None else comparable(value, candidate)
+                if pair is None:
+                    result = None
+                elif pair[0] == pair[1]:
+                    return not negated
+            return result if result is None else negated
+
+        return in_list
 
     def negation(self, node: Not) -> Evaluator:
         operand = self.compile(node.operand)
@@ -402,6 +434,11 @@ class _Compiler:
 
     def utc_now(self, node: UtcNow) -> Evaluator:
         return lambda frame: naive_utc(frame[1])  # type: ignore[arg-type]
+
+    def text_call(self, node: TextCall) -> Evaluator:
+        apply = TEXT_FUNCTIONS[node.function].apply
+        arguments = tuple(self.compile(argument) for argument in node.arguments)
+        return lambda frame: apply(*[argument(frame) for argument in arguments])
 
 
 def _compare_with_text(

@@ -140,3 +140,25 @@ class Cast(Node):
 @dataclass(frozen=True, slots=True)
 class UtcNow(Node):
     """`GETUTCDATE()`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Empty(Node):
+    """`EMPTY` as a value: the empty text, which is no value (§19.4)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InList(Node):
+    """`operand [NOT] IN (value, …)` (§19.4)."""
+
+    operand: Node
+    values: tuple[Node, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TextCall(Node):
+    """A text function of §19.4 (`TRIM`, `LEFT`, `SUBSTRING`, …); `function` in upper case."""
+
+    function: str
+    arguments: tuple[Node, ...]

@@ -16,6 +16,8 @@ from xml_migration.contract.expression.nodes import (
     Comparison,
     DateAdd,
     DateOf,
+    Empty,
+    InList,
     IsNull,
     Like,
     Logical,
@@ -25,16 +27,20 @@ from xml_migration.contract.expression.nodes import (
     Number,
     Reference,
     String,
+    TextCall,
     TypeName,
     Unary,
     UtcNow,
     When,
 )
+from xml_migration.contract.expression.text_functions import TEXT_FUNCTIONS, arity_text
 
 KEYWORDS = frozenset(
-    {"CASE", "WHEN", "THEN", "ELSE", "END", "AND", "OR", "NOT", "IS", "NULL", "EMPTY", "LIKE"}
+    {"CASE", "WHEN", "THEN", "ELSE", "END", "AND", "OR", "NOT", "IS", "NULL", "EMPTY", "LIKE", "IN"}
 )
-FUNCTIONS = frozenset({"DATE", "DATEADD", "COALESCE", "ISNULL", "CAST", "GETUTCDATE"})
+FUNCTIONS = frozenset({"DATE", "DATEADD", "COALESCE", "ISNULL", "CAST", "GETUTCDATE"}) | frozenset(
+    TEXT_FUNCTIONS
+)
 COMPARISON_OPERATORS = frozenset({"=", "!=", "<>", "<", ">", "<=", ">="})
 
 
@@ -120,8 +126,8 @@ class _Parser:
         token = self.token
         return (
             token.is_operator(*COMPARISON_OPERATORS)
-            or token.is_word("IS", "LIKE")
-            or (token.is_word("NOT") and self.next_token().is_word("LIKE"))
+            or token.is_word("IS", "LIKE", "IN")
+            or (token.is_word("NOT") and self.next_token().is_word("LIKE", "IN"))
         )
 
     def predicate(self) -> Node:
@@ -143,12 +149,23 @@ class _Parser:
             node = IsNull(left, negated, empty, **position)
         else:
             negated = token.is_word("NOT")
-            if negated:
-                self.advance()
-            node = Like(left, self.additive(), negated, **position)
+            keyword = self.advance() if negated else token
+            if keyword.is_word("IN"):
+                node = InList(left, self.in_list(), negated, **position)
+            else:
+                node = Like(left, self.additive(), negated, **position)
         if self.starts_predicate():
             raise self.error("comparisons do not chain; combine them with AND or use parentheses")
         return node
+
+    def in_list(self) -> tuple[Node, ...]:
+        self.expect_operator("(", "after IN")
+        values = [self.additive()]
+        while self.token.is_operator(","):
+            self.advance()
+            values.append(self.additive())
+        self.expect_operator(")", "to close the IN list")
+        return tuple(values)
 
     def additive(self) -> Node:
         left = self.multiplicative()
@@ -196,6 +213,9 @@ class _Parser:
             if word == "NULL":
                 self.advance()
                 return Null(**position)
+            if word == "EMPTY":
+                self.advance()
+                return Empty(**position)
             if word == "CASE":
                 return self.case()
             if word in KEYWORDS:
@@ -271,7 +291,15 @@ class _Parser:
                 arguments.append(self.expression())
             if name == "ISNULL" and len(arguments) != 2:
                 raise self.error(f"ISNULL takes exactly 2 arguments, found {len(arguments)}", token)
-            node = Coalesce(name, tuple(arguments), **position)
+            if name in TEXT_FUNCTIONS:
+                low, high = TEXT_FUNCTIONS[name].arity
+                if not low <= len(arguments) <= (high or len(arguments)):
+                    raise self.error(
+                        f"{name} takes {arity_text(name)}, found {len(arguments)}", token
+                    )
+                node = TextCall(name, tuple(arguments), **position)
+            else:
+                node = Coalesce(name, tuple(arguments), **position)
         self.expect_operator(")", f"to close {name}(")
         return node
 

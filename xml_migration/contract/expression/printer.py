@@ -10,6 +10,8 @@ from xml_migration.contract.expression.nodes import (
     Comparison,
     DateAdd,
     DateOf,
+    Empty,
+    InList,
     IsNull,
     Like,
     Logical,
@@ -19,6 +21,7 @@ from xml_migration.contract.expression.nodes import (
     Number,
     Reference,
     String,
+    TextCall,
     Unary,
     UtcNow,
 )
@@ -40,7 +43,7 @@ def _level(node: Node) -> int:
         return _UNARY
     if isinstance(node, Arithmetic):
         return _ARITHMETIC_LEVELS[node.operator]
-    if isinstance(node, Comparison | Like | IsNull):
+    if isinstance(node, Comparison | Like | IsNull | InList):
         return _PREDICATE
     if isinstance(node, Not):
         return _NOT
@@ -62,6 +65,8 @@ def _text(node: Node) -> str:
         return "'" + node.value.replace("'", "''") + "'"
     if isinstance(node, Null):
         return "NULL"
+    if isinstance(node, Empty):
+        return "EMPTY"
     if isinstance(node, Reference):
         return _reference(node)
     if isinstance(node, Unary):
@@ -81,6 +86,10 @@ def _text(node: Node) -> str:
     if isinstance(node, IsNull):
         keyword = ("IS NOT " if node.negated else "IS ") + ("EMPTY" if node.empty else "NULL")
         return f"{_operand(node.operand, _PREDICATE - 1)} {keyword}"
+    if isinstance(node, InList):
+        keyword = "NOT IN" if node.negated else "IN"
+        values = ", ".join(_operand(value, _PREDICATE - 1) for value in node.values)
+        return f"{_operand(node.operand, _PREDICATE - 1)} {keyword} ({values})"
     if isinstance(node, Not):
         return f"NOT {_operand(node.operand, _NOT)}"
     if isinstance(node, Logical):
@@ -107,6 +116,8 @@ def _text(node: Node) -> str:
         return f"CAST({_text(node.operand)} AS {target.name}{arguments})"
     if isinstance(node, UtcNow):
         return "GETUTCDATE()"
+    if isinstance(node, TextCall):
+        return f"{node.function}({', '.join(_text(argument) for argument in node.arguments)})"
     raise TypeError(f"not an expression node: {node!r}")
 
 

@@ -86,8 +86,9 @@ def comparable(left: object, right: object) -> tuple[object, object] | None:
     return None
 
 
-def like_text(value: object) -> str:
-    """A non-NULL value as the text LIKE matches: numbers §12.1, date-times formatted."""
+def as_text(value: object) -> str:
+    """A non-NULL value as text (§12.1), as LIKE and the text functions take it: numbers in
+    plain decimal notation, date-times as `YYYY-MM-DD HH:MM:SS[.ffffff]`."""
     if type(value) is str:
         return value
     if type(value) is datetime:

@@ -13,11 +13,13 @@ from xml_migration.contract.expression.nodes import (
     Comparison,
     DateAdd,
     DateOf,
+    InList,
     IsNull,
     Like,
     Logical,
     Node,
     Not,
+    TextCall,
     Unary,
 )
 
@@ -56,7 +58,7 @@ class _Checker:
             return
         if expected is Kind.CONDITION:
             message = (
-                f"{context} takes a condition (a comparison, IS, LIKE, AND, OR or NOT), "
+                f"{context} takes a condition (a comparison, IS, LIKE, IN, AND, OR or NOT), "
                 "found a value"
             )
         else:
@@ -78,6 +80,11 @@ class _Checker:
             return Kind.CONDITION
         if isinstance(node, IsNull):
             self.require(node.operand, scalar, "IS")
+            return Kind.CONDITION
+        if isinstance(node, InList):
+            self.require(node.operand, scalar, "IN")
+            for value in node.values:
+                self.require(value, scalar, "the IN list")
             return Kind.CONDITION
         if isinstance(node, Not):
             self.require(node.operand, Kind.CONDITION, "NOT")
@@ -107,4 +114,7 @@ class _Checker:
                 self.require(argument, scalar, node.function)
         elif isinstance(node, Cast):
             self.require(node.operand, scalar, "CAST")
+        elif isinstance(node, TextCall):
+            for argument in node.arguments:
+                self.require(argument, scalar, node.function)
         return scalar

@@ -192,8 +192,9 @@ def test_positions_of_nodes() -> None:
         ("a AND", "expected a value, found the end of the expression", 6),
         (
             "foo(1)",
-            "unknown function 'foo'; expected one of CAST, COALESCE, DATE, DATEADD, GETUTCDATE, "
-            "ISNULL",
+            "unknown function 'foo'; expected one of CAST, COALESCE, CONCAT, DATE, DATEADD, "
+            "GETUTCDATE, ISNULL, LEFT, LEN, LOWER, LTRIM, REPLACE, RIGHT, RTRIM, SUBSTRING, TRIM, "
+            "UPPER",
             1,
         ),
         ("ISNULL(a, b, c)", "ISNULL takes exactly 2 arguments, found 3", 1),

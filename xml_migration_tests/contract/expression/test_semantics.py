@@ -9,9 +9,9 @@ import pytest
 
 from xml_migration.contract.expression.semantics import (
     add_days,
+    as_text,
     comparable,
     like_matcher,
-    like_text,
     naive_utc,
     to_datetime,
     to_number,
@@ -48,8 +48,8 @@ def test_like() -> None:
     assert like_matcher("A_%").fullmatch("abc")
     assert not like_matcher("A_%").fullmatch("a")
     assert like_matcher("[a]").fullmatch("[a]")
-    assert like_text(Decimal("12.50")) == "12.5"
-    assert like_text(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02 03:04:05"
+    assert as_text(Decimal("12.50")) == "12.5"
+    assert as_text(datetime(2024, 1, 2, 3, 4, 5)) == "2024-01-02 03:04:05"
 
 
 def test_add_days() -> None:

@@ -48,7 +48,7 @@ def test_scalars(text: str) -> None:
     assert kind_of(text) is Kind.SCALAR
 
 
-CONDITION_EXPECTED = "takes a condition (a comparison, IS, LIKE, AND, OR or NOT), found a value"
+CONDITION_EXPECTED = "takes a condition (a comparison, IS, LIKE, IN, AND, OR or NOT), found a value"
 SCALAR_EXPECTED = (
     "takes a value, found a condition; write CASE WHEN <condition> THEN 1 ELSE 0 END for its value"
 )

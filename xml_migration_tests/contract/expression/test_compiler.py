@@ -19,11 +19,15 @@ from xml_migration.contract.expression import (
 from xml_migration.contract.expression.nodes import (
     Arithmetic,
     Comparison,
+    DateOf,
+    InList,
     Logical,
     Node,
     Not,
+    Null,
     Number,
     Reference,
+    String,
     Unary,
 )
 
@@ -602,6 +606,35 @@ def test_de_morgan_under_three_valued_logic(
     assert truth(left, present) is truth(right, present)
 
 
+_scalars = st.one_of(
+    st.sampled_from(["x", "a", "b"]).map(lambda name: Reference(None, name)),
+    st.sampled_from(["7", "07.0", "abc", "ABC", "2024-01-05", ""]).map(String),
+    st.sampled_from(["7", "0.5"]).map(lambda text: Number(Decimal(text))),
+    st.just(Null()),
+    st.just(DateOf(String("2024-01-05"))),
+)
+_scalar_texts = st.fixed_dictionaries(
+    {
+        name: st.sampled_from(["7", "7.00", "abc", "Abc", "2024-01-05", "01/05/2024", None])
+        for name in ("x", "a", "b")
+    }
+)
+
+
+@settings(max_examples=300)
+@given(_scalars, _scalars, _scalars, _scalar_texts)
+def test_not_in_equals_a_conjunction_of_inequalities(
+    x: Node, a: Node, b: Node, values: dict[str, str | None]
+) -> None:
+    present = {name: value for name, value in values.items() if value is not None}
+    not_in = format_expression(InList(x, (a, b), negated=True))
+    inequalities = format_expression(Logical("AND", Comparison("<>", x, a), Comparison("<>", x, b)))
+    assert truth(not_in, present) is truth(inequalities, present)
+    in_list = format_expression(InList(x, (a, b)))
+    equalities = format_expression(Logical("OR", Comparison("=", x, a), Comparison("=", x, b)))
+    assert truth(in_list, present) is truth(equalities, present)
+
+
 @given(
     st.dictionaries(
         st.sampled_from(["a", "b", "c", "d"]),
@@ -615,6 +648,10 @@ def test_evaluation_never_raises(values: dict[str, str]) -> None:
     text = (
         "CASE WHEN a LIKE b OR c > d AND NOT a = 5 THEN DATEADD(day, c, d) "
         "WHEN DATE(a) >= DATE(b) THEN CAST(c AS tinyint) * a / (b - b) "
-        "WHEN a IS NOT EMPTY THEN CAST(d AS decimal(5, 2)) ELSE COALESCE(-a, DATE(b), c) END"
+        "WHEN a IS NOT EMPTY THEN CAST(d AS decimal(5, 2)) "
+        "WHEN a NOT IN (b, 5, DATE(c)) THEN CONCAT(LEFT(a, b), RIGHT(c, d), LEN(a)) "
+        "WHEN TRIM(a) IN (UPPER(b), LOWER(c)) THEN SUBSTRING(a, b, c) "
+        "WHEN REPLACE(a, b, c) = LTRIM(RTRIM(d)) THEN EMPTY "
+        "ELSE COALESCE(-a, DATE(b), c) END"
     )
     run(text, values)

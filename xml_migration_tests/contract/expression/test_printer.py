@@ -17,6 +17,8 @@ from xml_migration.contract.expression.nodes import (
     Comparison,
     DateAdd,
     DateOf,
+    Empty,
+    InList,
     IsNull,
     Like,
     Logical,
@@ -26,12 +28,14 @@ from xml_migration.contract.expression.nodes import (
     Number,
     Reference,
     String,
+    TextCall,
     TypeName,
     Unary,
     UtcNow,
     When,
 )
 from xml_migration.contract.expression.parser import KEYWORDS
+from xml_migration.contract.expression.text_functions import TEXT_FUNCTIONS
 
 
 @pytest.mark.parametrize(
@@ -63,6 +67,17 @@ from xml_migration.contract.expression.parser import KEYWORDS
         ("isnull(a, 0) + coalesce(b, c, null)", "ISNULL(a, 0) + COALESCE(b, c, NULL)"),
         ("cast(a as DECIMAL(10,2))", "CAST(a AS decimal(10, 2))"),
         ("getutcdate()", "GETUTCDATE()"),
+        ("x in ('A',b+1)", "x IN ('A', b + 1)"),
+        ("not x not in ((a = 1), 2)", "NOT x NOT IN ((a = 1), 2)"),
+        ("x+1 in (1) or y in (2)", "x + 1 IN (1) OR y IN (2)"),
+        ("(x in (1)) = (y in (2))", "(x IN (1)) = (y IN (2))"),
+        (
+            "case when a is empty then empty else trim(a) end",
+            "CASE WHEN a IS EMPTY THEN EMPTY ELSE TRIM(a) END",
+        ),
+        ("substring(@in, 0, len(left))", "SUBSTRING(@in, 0, LEN(left))"),
+        ("concat(a,b,c) + replace(x, 'a', '')", "CONCAT(a, b, c) + REPLACE(x, 'a', '')"),
+        ("Left(a, 1) = right(a, 1)", "LEFT(a, 1) = RIGHT(a, 1)"),
     ],
 )
 def test_printing(source: str, printed: str) -> None:
@@ -77,6 +92,7 @@ _leaves = st.one_of(
     st.just(Null()),
     _references,
     st.just(UtcNow()),
+    st.just(Empty()),
     st.sampled_from(sorted(KEYWORDS)).map(lambda word: Reference(None, word)),
 )
 _type_names = st.sampled_from(
@@ -116,6 +132,20 @@ def _extend(children: st.SearchStrategy[Node]) -> st.SearchStrategy[Node]:
         ),
         st.builds(Coalesce, st.just("ISNULL"), pairs),
         st.builds(Cast, children, _type_names),
+        st.builds(
+            InList, children, st.lists(children, min_size=1, max_size=3).map(tuple), st.booleans()
+        ),
+        st.sampled_from(sorted(TEXT_FUNCTIONS)).flatmap(
+            lambda name: st.builds(
+                TextCall,
+                st.just(name),
+                st.lists(
+                    children,
+                    min_size=TEXT_FUNCTIONS[name].least,
+                    max_size=TEXT_FUNCTIONS[name].most or TEXT_FUNCTIONS[name].least + 2,
+                ).map(tuple),
+            )
+        ),
     )
 
 

@@ -18,6 +18,7 @@ from xml_migration.db.loader import open_loader
 from xml_migration.db.model import build_model
 from xml_migration.db.processing_log import log_columns
 from xml_migration.db.source import insert_source_documents
+from xml_migration_tests.contract.legacy_dialect import LEGACY_CONTRACT
 from xml_migration_tests.db.schemas import credit_schema, mapped_document, source_document
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -31,6 +32,7 @@ def _schemas() -> dict[str, TargetSchema]:
         "credit": credit_schema(),
         "credit_application": load_plan().target,
         "compat": load_plan(COMPAT_CONTRACT).target,
+        "legacy_dialect": load_plan(LEGACY_CONTRACT).target,
     }
 
 
@@ -42,7 +44,9 @@ def _assert_golden(name: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-@pytest.mark.parametrize("schema_name", ["credit", "credit_application", "compat"])
+@pytest.mark.parametrize(
+    "schema_name", ["credit", "credit_application", "compat", "legacy_dialect"]
+)
 def test_ddl_matches_the_golden_file(schema_name: str, dialect: str) -> None:
     _assert_golden(f"{schema_name}.{dialect}.sql", ddl_text(_schemas()[schema_name], dialect))
 

@@ -21,8 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="validate a contract and summarise it",
         description=(
             "Validate a contract completely and print its tables with their roles, the "
-            "number of mappings per mapping type, the element paths it reads and the "
-            "warnings a migrating user needs. Exit status 1 lists every problem."
+            "number of mappings per mapping type, the element paths it reads, what each SQL "
+            "Server spelling (data_type, data_length -1 / 'max', GETUTCDATE() defaults) "
+            "became, and the warnings a migrating user needs. Exit status 1 lists every "
+            "problem."
         ),
     )
     check.add_argument("path", metavar="PATH", help="contract JSON file")
@@ -44,6 +46,8 @@ def format_summary(path: str, summary: ContractSummary) -> str:
     lines.append(
         f"  (contact selection and expressions may read anything below {summary.container_path})"
     )
+    lines += ["", f"SQL spellings ({len(summary.spellings)}):"]
+    lines += [f"  {spelling}" for spelling in summary.spellings] or ["  none"]
     warnings = summary.warnings + summary.required_without_default
     lines += ["", f"warnings ({len(warnings)}):"]
     lines += [f"  - {warning}" for warning in warnings] or ["  none"]

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic_core import PydanticCustomError
 
 from xml_migration.contract.data_types import NO_LIMIT
 from xml_migration.contract.errors import ContractProblem
@@ -79,8 +80,9 @@ class MappingEntry(_Section):
             value = int(value)
         if value is None or (type(value) is int and value >= NO_LIMIT):
             return value
-        raise ValueError(
-            "data_length must be a whole number >= 0, or -1 / 'max' for no length limit"
+        raise PydanticCustomError(
+            "data_length",
+            "data_length must be a whole number >= 0, or -1 / 'max' for no length limit",
         )
 
     @field_validator("mapping_type", mode="before")

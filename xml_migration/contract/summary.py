@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 from xml_migration.contract.chains import BIT_STEPS, ROW_CREATING_FAMILIES, ValueStep
 from xml_migration.contract.compiler import PlanCompiler
+from xml_migration.contract.data_types import NO_LIMIT
 from xml_migration.contract.loading import contract_structure
 from xml_migration.contract.model import Contract
 from xml_migration.contract.structure import ContractStructure, MappingInfo
 from xml_migration.contract.tables import TableRole
+from xml_migration.contract.values import CurrentTimeDefault
 
 PLAIN = "(plain)"
 """How the summary counts mappings without a mapping_type."""
@@ -27,12 +29,14 @@ class TableSummary:
 
 @dataclass(frozen=True, slots=True)
 class ContractSummary:
-    """Tables with roles, mappings per type, read paths, warnings and D15 advisories."""
+    """Tables with roles, mappings per type, read paths, what SQL Server spellings became,
+    warnings and D15 advisories."""
 
     tables: tuple[TableSummary, ...]
     mapping_types: tuple[tuple[str, int], ...]
     read_paths: tuple[str, ...]
     container_path: str
+    spellings: tuple[str, ...]
     warnings: tuple[str, ...]
     required_without_default: tuple[str, ...]
 
@@ -80,6 +84,33 @@ def required_without_default(structure: ContractStructure) -> list[str]:
     return found
 
 
+def sql_spellings(structure: ContractStructure) -> list[str]:
+    """What each SQL Server spelling of the contract became (§19.1–§19.3), one line per
+    mapping, in contract order."""
+    found: list[tuple[int, str]] = []
+    for table in structure.tables:
+        for info in table.mappings:
+            declared = info.declared
+            written = []
+            if declared.respelled:
+                written.append(f"data_type {declared.written!r}")
+            if info.mapping.data_length == NO_LIMIT:
+                written.append("data_length -1 / 'max'")
+            if written:
+                found.append(
+                    (info.index, f"{info.label}: {', '.join(written)} → {declared.describe()}")
+                )
+            if isinstance(info.default, CurrentTimeDefault):
+                found.append(
+                    (
+                        info.index,
+                        f"{info.label}: default_value {info.mapping.default_value!r} → the "
+                        f"document's UTC time stamp as {info.column.data_type.value}",
+                    )
+                )
+    return [line for _, line in sorted(found, key=lambda item: item[0])]
+
+
 def summarize(contract: Contract) -> ContractSummary:
     """The summary of a loaded contract; raises `ContractError` when it is invalid."""
     structure = contract_structure(contract)
@@ -102,6 +133,7 @@ def summarize(contract: Contract) -> ContractSummary:
         mapping_types=tuple(sorted(types.items())),
         read_paths=tuple(sorted(plan.read_paths)),
         container_path=plan.container_path,
+        spellings=tuple(sql_spellings(structure)),
         warnings=tuple(str(warning) for warning in contract.warnings),
         required_without_default=tuple(required_without_default(structure)),
     )

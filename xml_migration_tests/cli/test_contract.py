@@ -9,6 +9,7 @@ import pytest
 
 from xml_migration.cli.main import main
 from xml_migration_tests.compat.vectors import CONTRACT_PATH, contract_data
+from xml_migration_tests.contract.legacy_dialect import LEGACY_CONTRACT
 
 
 def test_check_summarises_a_valid_contract(capsys: pytest.CaptureFixture[str]) -> None:
@@ -59,3 +60,63 @@ def test_check_lists_warnings(capsys: pytest.CaptureFixture[str], tmp_path: Path
     path.write_text(json.dumps(data), encoding="utf-8")
     assert main(["contract", "check", str(path)]) == 0
     assert "  - contract, key 'colour': unknown key, ignored" in capsys.readouterr().out
+
+
+def test_check_shows_what_each_sql_spelling_became(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["contract", "check", str(LEGACY_CONTRACT)]) == 0
+    out = capsys.readouterr().out
+    assert "SQL spellings (23):" in out
+    for line in (
+        "  mappings[0] (app_base.app_id): data_type 'INTEGER' → int",
+        "  mappings[1] (app_base.receive_date): default_value 'GETUTCDATE()' → the document's "
+        "UTC time stamp as datetime",
+        "  mappings[3] (app_base.note): data_length -1 / 'max' → string, no length limit",
+        "  mappings[4] (app_base.memo): data_type 'ntext' → string, no length limit",
+        "  mappings[5] (app_base.summary): data_type 'nvarchar(max)', data_length -1 / 'max' → "
+        "string, no length limit",
+        "  mappings[12] (app_pricing.credit_limit): data_type 'decimal(12,2)' → decimal, "
+        "precision 12, scale 2",
+        "  mappings[13] (app_pricing.fee): data_type 'money' → decimal, precision 19, scale 4",
+        "  mappings[15] (app_pricing.months): data_type 'numeric(5)' → decimal, precision 5, "
+        "scale 0",
+        "  mappings[26] (app_history): data_type 'text' → string, no length limit",
+    ):
+        assert line + "\n" in out, line
+
+
+def test_check_without_sql_spellings_says_none(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["contract", "check", str(CONTRACT_PATH)]) == 0
+    assert "SQL spellings (0):\n  none\n" in capsys.readouterr().out
+
+
+def test_check_lists_every_problem_of_the_legacy_dialect_at_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = json.loads(LEGACY_CONTRACT.read_text(encoding="utf-8"))
+    data["mappings"][2]["data_type"] = "float"
+    data["mappings"][8]["data_length"] = 30
+    data["mappings"][1]["default_value"] = "GETDATE()"
+    data["mappings"][3]["data_length"] = -2
+    data["mappings"][19]["expression"] = "LEFT(dlr_num_marine)"
+    data["mappings"][26]["mapping_type"] = ["add_history", "calculated_field"]
+    path = tmp_path / "contract.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["contract", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "(7 problem(s))" in out
+    for expected in (
+        "mappings[2] (app_base.status_code), key 'data_type': 'float' is not an accepted "
+        "data_type; write one of string,",
+        "mappings[8] (app_contact.first_name), key 'data_type': data_type 'nvarchar( 20 )' says "
+        "length 20 but data_length says 30; they must agree",
+        "mappings[1] (app_base.receive_date), key 'default_value': default 'GETDATE()' is the "
+        "server's local time, which the engine does not have; write GETUTCDATE()",
+        "mappings[3] (app_base.note), key 'data_length': data_length must be a whole number",
+        "mappings[19] (app_pricing.dealer_num), key 'expression': expression does not compile: "
+        "LEFT takes 2 arguments, found 1",
+        "mappings[26] (app_history), key 'mapping_type': mapping_type [\"add_history\", "
+        '"calculated_field"]: the source step must be first and the row-creating entry must be '
+        'last; write ["calculated_field", "add_history"]',
+        "mappings[26] (app_history), key 'expression': calculated_field needs an expression",
+    ):
+        assert expected in out, expected

@@ -1,5 +1,8 @@
 """The mapping contract: model, validation, expression language and compilation to a plan.
 
+"spec §n" and the tags D1–D19 in this package refer to docs/contract-format.md, the
+normative description of the contract format (version 1.1).
+
 Pure Python: imports neither Dagster nor any database driver. The main entry points are
 re-exported here (loaded on first use, so that importing `contract.tables` stays light):
 `load_contract`, `compile_contract`, `load_plan`, `Contract`, `CompiledPlan`,

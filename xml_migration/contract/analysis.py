@@ -611,7 +611,7 @@ class ContractAnalysis:
             return TableInfo(name, TableRole.CHILD, tuple(infos), rule, discriminator)
         return TableInfo(name, TableRole.SINGLE_ROW, tuple(infos))
 
-    # -- per-table checks (§10.1, §15.2, §17.5, §17.6) --------------------------------
+    # -- per-table checks (§10.1, §15.2, §17 items 5 and 6) ---------------------------
 
     def _check_tables(self) -> None:
         for table in self.tables:

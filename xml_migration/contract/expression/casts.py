@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 
+from xml_migration.contract.data_types import MAX_DECIMAL_PRECISION
 from xml_migration.contract.expression.nodes import TypeName
 from xml_migration.contract.expression.semantics import to_number
 from xml_migration.contract.tables import ColumnSpec, DataType
@@ -15,7 +16,6 @@ from xml_migration.contract.values import (
     make_converter,
 )
 
-_MAX_PRECISION = 38
 _DEFAULT_DECIMAL = ColumnSpec(name="cast", data_type=DataType.DECIMAL)
 _DATA_TYPES = frozenset(data_type.value for data_type in DataType)
 
@@ -35,7 +35,7 @@ def cast_column(target: TypeName) -> ColumnSpec | None:
             return _DEFAULT_DECIMAL
         precision = arguments[0]
         scale = arguments[1] if len(arguments) == 2 else 0
-        if len(arguments) > 2 or not 1 <= precision <= _MAX_PRECISION or scale > precision:
+        if len(arguments) > 2 or not 1 <= precision <= MAX_DECIMAL_PRECISION or scale > precision:
             raise ValueError(f"{name} takes (precision[, scale]), 0 <= scale <= precision <= 38")
         return ColumnSpec(name="cast", data_type=DataType.DECIMAL, precision=precision, scale=scale)
     if name == "float" or name in _DATA_TYPES:

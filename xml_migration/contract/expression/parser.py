@@ -285,10 +285,12 @@ class _Parser:
             self.expect_word("AS", "in CAST")
             node = Cast(operand, self.type_name(), **position)
         else:
-            arguments = [self.expression()]
-            while self.token.is_operator(","):
-                self.advance()
+            arguments: list[Node] = []
+            if not (name in TEXT_FUNCTIONS and self.token.is_operator(")")):
                 arguments.append(self.expression())
+                while self.token.is_operator(","):
+                    self.advance()
+                    arguments.append(self.expression())
             if name == "ISNULL" and len(arguments) != 2:
                 raise self.error(f"ISNULL takes exactly 2 arguments, found {len(arguments)}", token)
             if name in TEXT_FUNCTIONS:

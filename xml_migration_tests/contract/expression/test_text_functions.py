@@ -96,7 +96,8 @@ def test_concat_joins_texts_and_null_counts_as_the_empty_text() -> None:
     ("text", "message"),
     [
         ("TRIM(a, b)", "TRIM takes 1 argument, found 2"),
-        ("LEN()", "expected a value, found ')'"),
+        ("LEN()", "LEN takes 1 argument, found 0"),
+        ("concat()", "CONCAT takes 2 or more arguments, found 0"),
         ("LEFT(a)", "LEFT takes 2 arguments, found 1"),
         ("RIGHT(a, 1, 2)", "RIGHT takes 2 arguments, found 3"),
         ("SUBSTRING(a, 1)", "SUBSTRING takes 3 arguments, found 2"),

@@ -36,6 +36,7 @@ from xml_migration.contract.expression import (
     compile_expression,
 )
 from xml_migration.contract.model import Contract, FilterRule, MappingEntry
+from xml_migration.contract.names import case_variants, identifier_problem
 from xml_migration.contract.structure import (
     ChildRule,
     ContactRule,
@@ -53,18 +54,6 @@ from xml_migration.contract.values import (
     make_converter,
 )
 
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-IDENTIFIER_MAX_LENGTH = 128
-"""Longest accepted table, column or schema name (SQL Server's limit)."""
-IDENTIFIER_PORTABLE_LENGTH = 63
-"""Longer names load with a warning: PostgreSQL truncates identifiers beyond 63 bytes."""
-
-SQL_TYPE = re.compile(
-    r"[A-Za-z][A-Za-z0-9_]*(?: [A-Za-z][A-Za-z0-9_]*)*"
-    r"(?: ?\( *(?:[0-9]+|MAX) *(?:, *[0-9]+ *)?\))?",
-    re.IGNORECASE,
-)
-"""Shape of an `sql_types` override: type words with an optional `(n)`, `(p, s)` or `(MAX)`."""
 _DECIMAL_SQL_TYPE = re.compile(r"(?:DECIMAL|NUMERIC) ?\( *([0-9]+) *(?:, *[0-9]+ *)?\)", re.I)
 
 _PATH_SEGMENT = re.compile(r"[^\s/\[\]@*()=:|'\",]+")
@@ -119,25 +108,10 @@ class ContractAnalysis:
         self.warnings.append(ContractProblem(location, message, key))
 
     def check_identifier(self, location: str, key: str, name: str, what: str) -> None:
-        """Table, column and schema names must be plain SQL identifiers."""
-        if not IDENTIFIER.fullmatch(name):
-            self.problem(
-                location,
-                f"{what} {name!r} is not a plain SQL identifier "
-                "(letters, digits and '_', not starting with a digit)",
-                key,
-            )
-        elif len(name) > IDENTIFIER_MAX_LENGTH:
-            self.problem(
-                location, f"{what} {name!r} is longer than {IDENTIFIER_MAX_LENGTH} characters", key
-            )
-        elif len(name) > IDENTIFIER_PORTABLE_LENGTH:
-            self.warning(
-                location,
-                f"{what} {name!r} is longer than {IDENTIFIER_PORTABLE_LENGTH} characters; "
-                "PostgreSQL truncates such names",
-                key,
-            )
+        """Table, column and schema names must be plain SQL identifiers (§16.1)."""
+        problem = identifier_problem(name, what)
+        if problem is not None:
+            self.problem(location, problem, key)
 
     # -- the checks ------------------------------------------------------------------
 
@@ -150,6 +124,7 @@ class ContractAnalysis:
         self._derive_tables()
         self._check_tables()
         self._check_insertion_order()
+        self._check_table_names()
         self._check_relationships()
 
     def _check_unknown_keys(self) -> None:
@@ -756,13 +731,14 @@ class ContractAnalysis:
         order = self.contract.table_insertion_order
         log_table = self.contract.processing_log_table
         mapped = {table.name for table in self.tables}
-        for name, count in Counter(order).items():
+        counts = Counter(order)
+        for name, count in counts.items():
             if count > 1:
                 self.problem(
                     "contract", f"table {name!r} is listed {count} times", "table_insertion_order"
                 )
         for table in self.tables:
-            if table.name not in order:
+            if table.name not in counts:
                 self.problem(
                     "contract",
                     f"table {table.name!r} is written by mappings but not listed",
@@ -775,11 +751,50 @@ class ContractAnalysis:
                     f"table {name!r} is not written by any mapping; ignored",
                     "table_insertion_order",
                 )
-        if log_table in mapped:
+
+    def _check_table_names(self) -> None:
+        """The source, target and log tables are distinct on every database, which may
+        ignore case in names; so are the two columns of the source table (§16.1)."""
+        contract = self.contract
+        source = contract.source_table.casefold()
+        log_table = contract.processing_log_table
+        if log_table.casefold() == source:
             self.problem(
                 "contract",
-                f"the processing log table {log_table!r} cannot be a mapping target",
+                f"{log_table!r} is the source table {contract.source_table!r}; name the "
+                "processing log another way",
                 "processing_log_table",
+            )
+        first_mappings = {table.name: table.mappings[0] for table in self.tables}
+        for name, info in first_mappings.items():
+            if name.casefold() == source:
+                self.problem(
+                    info.label,
+                    f"table {name!r} is the source table {contract.source_table!r}; a target "
+                    "table needs another name",
+                    "target_table",
+                )
+            elif name.casefold() == log_table.casefold():
+                self.problem(
+                    "contract",
+                    f"the processing log table {log_table!r} cannot be a mapping target "
+                    f"(mappings write table {name!r})",
+                    "processing_log_table",
+                )
+        for name, earlier in case_variants(first_mappings):
+            self.problem(
+                first_mappings[name].label,
+                f"table {name!r} differs from table {earlier!r} only in case; SQLite and SQL "
+                "Server see one table: use one spelling",
+                "target_table",
+            )
+        columns = (contract.source_key_column, contract.source_column)
+        if columns[0].casefold() == columns[1].casefold():
+            self.problem(
+                "contract",
+                f"{columns[1]!r} is the source key column {columns[0]!r}; the document and "
+                "the key are two columns",
+                "source_column",
             )
 
     def _check_relationships(self) -> None:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from itertools import accumulate
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,16 @@ ContractSource = str | PathLike[str] | Mapping[str, Any]
 """A contract file's path, or the contract's JSON object as a dict."""
 
 _MAX_SHOWN_INPUT = 80
+
+MAX_CONTRACT_BYTES = 4 * 1024 * 1024
+"""Largest contract file: 4 MiB. Larger files are refused before they are parsed."""
+MAX_NESTING_DEPTH = 64
+"""Deepest nesting of JSON arrays and objects, checked on the text before it is parsed."""
+
+_ESCAPE = re.compile(r"\\.", re.DOTALL)
+_STRING = re.compile(r'"[^"]*(?:"|$)')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _pydantic_problems(error: ValidationError, location: str) -> list[ContractProblem]:
@@ -41,24 +54,107 @@ def _pydantic_problems(error: ValidationError, location: str) -> list[ContractPr
     return problems
 
 
+def _file_error(path: Path, message: str) -> ContractError:
+    return ContractError([ContractProblem(str(path), message)], source=str(path))
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """The text of a contract file: UTF-8, or UTF-16 or UTF-32 as their byte order mark or
+    their zero bytes show."""
+    encoding = json.detect_encoding(raw)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        name = encoding.removesuffix("-sig").upper()
+        line = raw[: error.start].count(b"\n") + 1
+        raise _file_error(
+            path,
+            f"is not {name} text: byte 0x{raw[error.start]:02x} at offset {error.start} "
+            f"(line {line}) cannot be decoded; save the contract as UTF-8",
+        ) from error
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep the arrays and objects of a JSON text nest, found without parsing it."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", _ESCAPE.sub("", text)))
+    return max(accumulate(map(_BRACKET_DEPTH.__getitem__, brackets)), default=0)
+
+
+class _RepeatedKeysObject(dict[str, Any]):
+    """A JSON object in which some keys were written more than once (the last one wins)."""
+
+    def __init__(self, pairs: list[tuple[str, Any]], repeated: dict[str, int]) -> None:
+        super().__init__(pairs)
+        self.repeated = repeated
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    counts = Counter(key for key, _ in pairs)
+    repeated = {key: count for key, count in counts.items() if count > 1}
+    return _RepeatedKeysObject(pairs, repeated) if repeated else dict(pairs)
+
+
+def _repeated_keys(value: Any, location: str) -> Iterator[ContractProblem]:
+    """A problem for every key written more than once in one object, in document order."""
+    if isinstance(value, _RepeatedKeysObject):
+        for key, count in value.repeated.items():
+            yield ContractProblem(
+                location,
+                f"is written {count} times in one object; JSON keeps only the last, so write "
+                "it once",
+                key,
+            )
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if location == "contract" and key == "mappings" and isinstance(item, list):
+                for index, mapping in enumerate(item):
+                    yield from _repeated_keys(mapping, mapping_location(index, mapping))
+            else:
+                yield from _repeated_keys(
+                    item, key if location == "contract" else f"{location}.{key}"
+                )
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _repeated_keys(item, f"{location}[{index}]")
+
+
+def _parse(text: str, path: Path) -> Any:
+    """The JSON value of a contract file's text, its nesting checked before parsing."""
+    if _nesting_depth(text) > MAX_NESTING_DEPTH:
+        raise _file_error(
+            path,
+            f"nests arrays and objects deeper than {MAX_NESTING_DEPTH} levels, the most a "
+            "contract may nest",
+        )
+    try:
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_json_object)
+    except json.JSONDecodeError as error:
+        raise _file_error(
+            path, f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        ) from error
+    repeated = list(_repeated_keys(data, "contract"))
+    if repeated:
+        raise ContractError(repeated, source=str(path))
+    return data
+
+
 def _read(source: ContractSource) -> tuple[Any, str]:
+    """The JSON value of a contract, read within the bounds on size and nesting."""
     if isinstance(source, Mapping):
         return dict(source), ""
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONTRACT_BYTES + 1)
     except OSError as error:
-        raise ContractError(
-            [ContractProblem(str(path), f"cannot be read: {error.strerror or error}")],
-            source=str(path),
-        ) from error
-    try:
-        return json.loads(text, parse_float=Decimal), str(path)
-    except json.JSONDecodeError as error:
-        problem = ContractProblem(
-            str(path), f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+        raise _file_error(path, f"cannot be read: {error.strerror or error}") from error
+    if len(raw) > MAX_CONTRACT_BYTES:
+        raise _file_error(
+            path,
+            f"is larger than {MAX_CONTRACT_BYTES // 2**20} MiB ({MAX_CONTRACT_BYTES:,} bytes), "
+            "the most a contract may be",
         )
-        raise ContractError([problem], source=str(path)) from error
+    return _parse(_decode(raw, path), path), str(path)
 
 
 def _build_model(data: Any) -> tuple[Contract | None, list[int], list[ContractProblem]]:
@@ -81,7 +177,7 @@ def _build_model(data: Any) -> tuple[Contract | None, list[int], list[ContractPr
         contract = Contract.model_validate(data)
     except ValidationError as error:
         found = _pydantic_problems(error, "contract")
-        if raw_mappings and not valid:
+        if isinstance(raw_mappings, list) and raw_mappings and not valid:
             found = [p for p in found if not (p.location == "contract" and p.key == "mappings")]
         return None, indexes, problems + found
     return contract, indexes, problems
@@ -97,6 +193,7 @@ def _analyse(
     target = SchemaInference(analysis).build()
     if analysis.problems:
         return None, analysis
+    positions = {name: position for position, name in enumerate(contract.table_insertion_order)}
     structure = ContractStructure(
         contract=contract,
         application_path=analysis.application_path,
@@ -104,9 +201,7 @@ def _analyse(
         contact_key=analysis.contact_key,
         contact_rule=analysis.contact_rule,
         child_rules=tuple(analysis.child_rules),
-        tables=tuple(
-            sorted(analysis.tables, key=lambda t: contract.table_insertion_order.index(t.name))
-        ),
+        tables=tuple(sorted(analysis.tables, key=lambda t: positions[t.name])),
         target=target,
     )
     return structure, analysis

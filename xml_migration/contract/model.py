@@ -19,6 +19,8 @@ from xml_migration.contract.errors import ContractProblem
 
 DefaultValue = str | bool | int | Decimal | None
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+MAX_EXPRESSION_LENGTH = 10_000
+"""Longest calculated-field expression in characters; longer ones are refused unparsed."""
 
 
 class _Section(BaseModel):
@@ -56,7 +58,7 @@ class MappingEntry(_Section):
     required: bool | None = None
     mapping_type: tuple[str, ...] = ()
     default_value: DefaultValue = None
-    expression: str | None = None
+    expression: str | None = Field(default=None, max_length=MAX_EXPRESSION_LENGTH)
     enum_name: str | None = None
     exclude_default_when_record_empty: bool = False
     description: str | None = None

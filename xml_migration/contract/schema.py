@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from xml_migration.contract.analysis import SQL_TYPE, ContractAnalysis, decimal_precision
+from xml_migration.contract.analysis import ContractAnalysis, decimal_precision
 from xml_migration.contract.model import TableOverride
+from xml_migration.contract.names import case_variants, normalized_sql_type, sql_type_problem
 from xml_migration.contract.structure import MappingInfo, TableInfo
 from xml_migration.contract.tables import (
     ColumnSpec,
@@ -80,8 +81,10 @@ class SchemaInference:
                 )
         specs = [self._table(tables_by_name[name]) for name in order if name in tables_by_name]
         by_name = {spec.name: spec for spec in specs}
+        positions = {name: position for position, name in enumerate(by_name)}
         for spec in specs:
-            self._check_foreign_keys(spec, by_name)
+            self._check_column_names(spec, tables_by_name[spec.name])
+            self._check_foreign_keys(spec, by_name, positions)
         return TargetSchema(
             schema=self.contract.target_schema,
             tables=tuple(specs),
@@ -264,22 +267,33 @@ class SchemaInference:
             name, "sql_types", override.sql_types, known
         ):
             for column_name, sql_type in override.sql_types.items():
-                if not SQL_TYPE.fullmatch(sql_type.strip()):
-                    self.analysis.problem(
-                        f"tables.{name}",
-                        f"SQL type {sql_type!r} of column {column_name!r} is not a plain type "
-                        "name with an optional (n), (p, s) or (MAX)",
-                        "sql_types",
-                    )
+                problem = sql_type_problem(column_name, sql_type)
+                if problem is not None:
+                    self.analysis.problem(f"tables.{name}", problem, "sql_types")
                     continue
                 columns = [
-                    replace(c, sql_type=" ".join(sql_type.split())) if c.name == column_name else c
+                    replace(c, sql_type=normalized_sql_type(sql_type))
+                    if c.name == column_name
+                    else c
                     for c in columns
                 ]
         return columns, primary_key, foreign_keys
 
-    def _check_foreign_keys(self, spec: TableSpec, by_name: dict[str, TableSpec]) -> None:
-        order = list(by_name)
+    def _check_column_names(self, spec: TableSpec, table: TableInfo) -> None:
+        """No two columns of a table differ only in case (§16.1)."""
+        writers = {info.mapping.target_column: info for info in reversed(table.mappings)}
+        for name, earlier in case_variants(spec.column_names):
+            writer = writers.get(name)
+            self.analysis.problem(
+                writer.label if writer else f"table {spec.name}",
+                f"column {name!r} differs from column {earlier!r} only in case; SQLite and SQL "
+                "Server see one column: use one spelling",
+                "target_column" if writer else None,
+            )
+
+    def _check_foreign_keys(
+        self, spec: TableSpec, by_name: dict[str, TableSpec], positions: dict[str, int]
+    ) -> None:
         for key in spec.foreign_keys:
             location = f"tables.{spec.name}"
             referenced = by_name.get(key.references)
@@ -299,7 +313,7 @@ class SchemaInference:
                     "foreign key has a different number of columns and referenced columns",
                     "foreign_keys",
                 )
-            if key.references != spec.name and order.index(key.references) > order.index(spec.name):
+            if key.references != spec.name and positions[key.references] > positions[spec.name]:
                 self.analysis.problem(
                     "contract",
                     f"table {spec.name!r} must come after its parent {key.references!r}",

@@ -182,7 +182,7 @@ INVALID: dict[str, tuple[Mutation, str]] = {
         "is not a plain SQL identifier",
     ),
     "schema name not an identifier": (top("target_schema", "x.y"), "key 'target_schema'"),
-    "identifier too long": (set_key(7, "target_column", "c" * 129), "longer than 128"),
+    "identifier too long": (set_key(7, "target_column", "c" * 64), "longer than 63"),
     "unparsable expression": (
         set_key(30, "expression", "CASE WHEN a = 1 THEN 2 ELSE END"),
         "mappings[30] (app_operational.regb_start_date), key 'expression': expression does "

@@ -17,7 +17,7 @@ from sqlalchemy import inspect, select
 from xml_migration.cli.main import main
 from xml_migration.contract.compiler import shipped_contract_path
 from xml_migration.contract.errors import ContractError
-from xml_migration.contract.loading import load_contract
+from xml_migration.contract.loading import contract_structure, load_contract
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.model import build_model
@@ -101,6 +101,77 @@ def test_schema_name_and_sql_type_overrides_cannot_carry_statements() -> None:
     problems = problems_of(data)
     assert any(p.startswith("contract, key 'target_schema'") for p in problems), problems
     assert any(p.startswith("tables.app_base, key 'sql_types'") for p in problems), problems
+
+
+CONSTRAINTS_IN_SQL_TYPES = {
+    "TEXT UNIQUE": "write 'TEXT'",
+    "INTEGER REFERENCES app_xml": "write 'INTEGER'",
+    "TEXT COLLATE C": "write 'TEXT'",
+    "TEXT CHECK (1)": "write 'TEXT'",
+    "VARCHAR(45) NOT NULL": "write 'VARCHAR(45)'",
+    "INT DEFAULT 0": "write 'INT'",
+    "INT PRIMARY KEY": "write 'INT'",
+    "INT IDENTITY(1, 1)": "write 'INT'",
+    "CONSTRAINT c CHECK (1)": "write a type name",
+}
+"""SQL type overrides carrying a constraint keyword, and what the error says to write."""
+
+
+@pytest.mark.parametrize("sql_type", sorted(CONSTRAINTS_IN_SQL_TYPES))
+def test_a_sql_type_override_carrying_a_constraint_is_refused_saying_what_to_write(
+    sql_type: str,
+) -> None:
+    data = shipped()
+    data["tables"]["app_base"]["sql_types"] = {"ip_address": sql_type}
+    [problem] = problems_of(data)
+    assert problem.startswith("tables.app_base, key 'sql_types': SQL type"), problem
+    assert "ip_address" in problem and "not part of a type" in problem, problem
+    assert CONSTRAINTS_IN_SQL_TYPES[sql_type] in problem, problem
+
+
+@pytest.mark.parametrize(
+    "sql_type", ["TIMESTAMP WITH TIME ZONE", "DECIMAL(9, 2, 1)", "TEXT[]", "VARCHAR(-1)", "9INT"]
+)
+def test_a_sql_type_override_of_another_shape_is_refused(sql_type: str) -> None:
+    data = shipped()
+    data["tables"]["app_base"]["sql_types"] = {"ip_address": sql_type}
+    [problem] = problems_of(data)
+    assert problem.startswith("tables.app_base, key 'sql_types'"), problem
+    assert "is not a plain type name" in problem and "such as 'CHAR(2)'" in problem, problem
+
+
+@pytest.mark.parametrize(
+    "sql_type",
+    ["CHAR(9)", "nvarchar(max)", "DECIMAL( 12 , 4 )", "DOUBLE PRECISION", "character varying(20)"],
+)
+def test_type_names_of_one_to_three_words_with_an_optional_argument_load(sql_type: str) -> None:
+    data = shipped()
+    data["tables"]["app_base"]["sql_types"] = {"ip_address": sql_type}
+    [table] = [
+        t for t in contract_structure(load_contract(data)).target.tables if t.name == "app_base"
+    ]
+    [column] = [c for c in table.columns if c.name == "ip_address"]
+    assert column.sql_type == " ".join(sql_type.split())
+
+
+def test_init_with_a_constraint_in_a_sql_type_creates_nothing(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = shipped()
+    data["tables"]["app_base"]["sql_types"] = {"ip_address": "TEXT UNIQUE"}
+    path = tmp_path / "unique.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+    assert main(["contract", "check", str(path)]) == 1
+    assert "carries UNIQUE, which is not part of a type" in capsys.readouterr().out
+    assert main(["init", "--db", database_url, "--contract", str(path)]) == 1
+    assert "write 'TEXT'" in capsys.readouterr().err
+    engine = create_db_engine(database_url)
+    try:
+        schema = build_model(target_of(), dialect_name(engine)).source.schema
+        assert not inspect(engine).has_table("app_base", schema=schema)
+    finally:
+        engine.dispose()
 
 
 MALFORMED_EXPRESSIONS = {

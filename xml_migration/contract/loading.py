@@ -83,15 +83,10 @@ def _nesting_depth(text: str) -> int:
 class _RepeatedKeysObject(dict[str, Any]):
     """A JSON object in which some keys were written more than once (the last one wins)."""
 
-    def __init__(self, pairs: list[tuple[str, Any]], repeated: dict[str, int]) -> None:
+    def __init__(self, pairs: list[tuple[str, Any]]) -> None:
         super().__init__(pairs)
-        self.repeated = repeated
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    counts = Counter(key for key, _ in pairs)
-    repeated = {key: count for key, count in counts.items() if count > 1}
-    return _RepeatedKeysObject(pairs, repeated) if repeated else dict(pairs)
+        counts = Counter(key for key, _ in pairs)
+        self.repeated = {key: count for key, count in counts.items() if count > 1}
 
 
 def _repeated_keys(value: Any, location: str) -> Iterator[ContractProblem]:
@@ -126,15 +121,24 @@ def _parse(text: str, path: Path) -> Any:
             f"nests arrays and objects deeper than {MAX_NESTING_DEPTH} levels, the most a "
             "contract may nest",
         )
+    repeated_keys_seen = False
+
+    def json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated_keys_seen
+        value = dict(pairs)
+        if len(value) == len(pairs):
+            return value
+        repeated_keys_seen = True
+        return _RepeatedKeysObject(pairs)
+
     try:
-        data = json.loads(text, parse_float=Decimal, object_pairs_hook=_json_object)
+        data = json.loads(text, parse_float=Decimal, object_pairs_hook=json_object)
     except json.JSONDecodeError as error:
         raise _file_error(
             path, f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
         ) from error
-    repeated = list(_repeated_keys(data, "contract"))
-    if repeated:
-        raise ContractError(repeated, source=str(path))
+    if repeated_keys_seen:
+        raise ContractError(list(_repeated_keys(data, "contract")), source=str(path))
     return data
 
 

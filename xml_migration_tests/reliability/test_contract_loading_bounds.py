@@ -126,6 +126,9 @@ HOSTILE_FILES: dict[str, Callable[[], str]] = {
     "3 MB string literal in an expression": lambda: json.dumps(
         with_expression(shipped(), "'" + "x" * 3_000_000 + "'")
     ),
+    "5 MB string literal in an expression": lambda: json.dumps(
+        with_expression(shipped(), "'" + "x" * 5_000_000 + "'")
+    ),
     "100,000-deep nesting": lambda: nested_arrays(100_000),
     "100,000-deep nesting in a value": lambda: (
         json.dumps(shipped())[:-1] + f', "notes": {nested_arrays(100_000)}}}'

@@ -62,6 +62,9 @@ _INTEGER_MAXIMUM = {
     DataType.BIGINT: 2**63 - 1,
 }
 _APPLICATION_QUALIFIER = "application"
+_ENTRY_POSITION = -1
+"""The position of an implied-column family's program: its value goes to the table's value
+column, not to a position of its own."""
 
 
 def tag(name: str) -> str:
@@ -314,6 +317,7 @@ class PlanCompiler:
         self,
         info: MappingInfo,
         table: TableInfo,
+        *,
         position: int,
         evidence: bool,
         convert: Converter | None = None,
@@ -398,7 +402,9 @@ class PlanCompiler:
                 )
             elif table.role is TableRole.CHILD:
                 evidence = column != table.discriminator
-            programs.append(self._program(info, table, positions[column], evidence))
+            programs.append(
+                self._program(info, table, position=positions[column], evidence=evidence)
+            )
         return tuple(programs)
 
     def _group_table(
@@ -425,7 +431,9 @@ class PlanCompiler:
             evidence = info.chain.source is not SourceStep.CALCULATED_FIELD and not any(
                 step in BIT_STEPS for step in info.chain.steps
             )
-            program = self._program(info, table, positions[info.mapping.target_column], evidence)
+            program = self._program(
+                info, table, position=positions[info.mapping.target_column], evidence=evidence
+            )
             members.setdefault(entry.number, []).append(program)
         implied = {self.structure.target.app_key_column, identifier}
         groups = []
@@ -465,10 +473,16 @@ class PlanCompiler:
             entry = info.chain.row_entry
             assert entry is not None
             if role is TableRole.SCORE:
-                program = self._program(info, table, -1, True)
+                program = self._program(info, table, position=_ENTRY_POSITION, evidence=True)
                 entries.append(EntryProgram(program, entry.parameter))
                 continue
-            program = self._program(info, table, -1, True, self._string_converter(info))
+            program = self._program(
+                info,
+                table,
+                position=_ENTRY_POSITION,
+                evidence=True,
+                convert=self._string_converter(info),
+            )
             if role is TableRole.INDICATOR:
                 entries.append(EntryProgram(program, entry.parameter))
             elif role is TableRole.HISTORY:

@@ -50,7 +50,13 @@ ABSENT: Final = object()
 """A selector that found no element or no attribute (§10.2 *not found*)."""
 
 Outcome = tuple[int, object, bool, str, object]
-"""A column's state, value, evidence, none-reason and raw input."""
+"""Where a column's chain stands (§10.4), always read by unpacking into
+`state, value, evidence, reason, raw`: the state (VALUE, BLANK or NONE), the value, whether
+it came from the document (§13.1), why the state is NONE (NOT_FOUND, UNMAPPED_CODE, FAILED;
+"" otherwise) and the source's input before any step (shown in failure details).
+
+A plain tuple, not a NamedTuple: a chain builds one per column and row, and building a
+NamedTuple costs several times a tuple display in the mapper's hot path (ADR 0006)."""
 Resolver = Callable[[str | None, str], str | None]
 
 _BLANK: Final[Outcome] = (BLANK, None, False, "", None)
@@ -101,7 +107,9 @@ class ColumnFunctions:
 
 
 RowColumn = tuple[int, bool, ColumnProgram, ColumnFunction, Converter]
-"""A column of a row: position, counts as evidence, program, chain, converter (§12)."""
+"""A column of a row, read by unpacking into `position, counts_as_evidence, program, chain,
+convert` (the conversion to the column type, §12). A plain tuple like `Outcome`: the row
+loop unpacks one per column and row, and unpacking a NamedTuple takes the slow path."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,36 +282,37 @@ def _calculated_source(program: ColumnProgram, then: StepFunction | None) -> Col
 # -- value steps (§10.3, §10.4 steps 2–3) ------------------------------------------------
 
 
-def _enum_step(lookup: Callable[[str], object], fallback: ColumnFunction | None) -> StepFunction:
+def _enum_step(lookup: Callable[[str], object], *, fallback: ColumnFunction | None) -> StepFunction:
     """`enum`; after a calculated field it maps the attribute only when there is no value."""
     if fallback is None:
 
         def enum(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
-            if outcome[0] == VALUE:
-                value = outcome[1]
+            state, value, evidence, reason, raw = outcome
+            if state == VALUE:
                 text = value if type(value) is str else text_of(value)
                 code = lookup(text)
                 if code is UNMAPPED:
-                    return (NONE, text, False, UNMAPPED_CODE, outcome[4])
-                return (VALUE, code, outcome[2], outcome[3], outcome[4])
+                    return (NONE, text, False, UNMAPPED_CODE, raw)
+                return (VALUE, code, evidence, reason, raw)
             code = lookup("")
             if code is UNMAPPED:
-                return (NONE, "", False, UNMAPPED_CODE, outcome[4])
-            return (VALUE, code, False, outcome[3], outcome[4])
+                return (NONE, "", False, UNMAPPED_CODE, raw)
+            return (VALUE, code, False, reason, raw)
 
         return enum
 
     def enum_after_calculated(
         context: MappingContext, row: Element | None, outcome: Outcome
     ) -> Outcome:
-        if outcome[0] == VALUE:
+        state, _, _, reason, _ = outcome
+        if state == VALUE:
             return outcome
-        raw = fallback(context, row)[1]
+        _, raw, _, _, _ = fallback(context, row)
         text = raw or ""
         code = lookup(text)
         if code is UNMAPPED:
             return (NONE, text, False, UNMAPPED_CODE, raw)
-        return (VALUE, code, raw is not None, outcome[3], raw)
+        return (VALUE, code, raw is not None, reason, raw)
 
     return enum_after_calculated
 
@@ -338,9 +347,10 @@ def _transform_step(apply: Callable[[str], object]) -> StepFunction:
 
 
 def _default_now(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
-    if outcome[0] == VALUE:
+    state, _, _, reason, raw = outcome
+    if state == VALUE:
         return outcome
-    return (VALUE, context.now, False, outcome[3], outcome[4])
+    return (VALUE, context.now, False, reason, raw)
 
 
 def _step_function(step: Step, fallback: ColumnFunction | None) -> StepFunction:
@@ -350,10 +360,10 @@ def _step_function(step: Step, fallback: ColumnFunction | None) -> StepFunction:
         return _default_now
     assert apply is not None
     if kind is StepKind.ENUM:
-        return _enum_step(apply, None)
+        return _enum_step(apply, fallback=None)
     if kind is StepKind.ENUM_AFTER_CALCULATED:
         assert fallback is not None
-        return _enum_step(apply, fallback)
+        return _enum_step(apply, fallback=fallback)
     if kind is StepKind.BIT:
         return _bit_step(apply)
     return _transform_step(apply)
@@ -383,8 +393,10 @@ def _steps(
 
     def run(context: MappingContext, row: Element | None, outcome: Outcome) -> Outcome:
         for step, ends_on_none in ordered:
-            if ends_on_none and outcome[0] == NONE:
-                return outcome
+            if ends_on_none:
+                state, _, _, _, _ = outcome
+                if state == NONE:
+                    return outcome
             outcome = step(context, row, outcome)
         return outcome
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from xml_migration.contract.plan import (
     ColumnProgram,
@@ -52,9 +53,20 @@ UNEXPECTED_ERROR = "unexpected_error"
 _TRUTHY = frozenset({"y", "yes", "true", "t", "1"})
 
 Pending = tuple[ColumnProgram, Outcome]
-"""A column of a row left without value after its chain and conversion."""
-Missing = tuple[ColumnProgram, str, object, bool]
-"""A required column without value: program, none-reason, value shown, default suppressed."""
+"""A column of a row left without value after its chain and conversion, read by unpacking
+into `program, outcome` (a plain tuple for the reason `Outcome` is one)."""
+
+
+class Missing(NamedTuple):
+    """A required column left without value (§11.3)."""
+
+    program: ColumnProgram
+    reason: str
+    """The none-reason, or "blank"."""
+    shown: object
+    """The value the failure detail shows."""
+    default_suppressed: bool
+    """Whether a default was not applied because the row has no evidence (D4)."""
 
 
 class MappingFailure(Exception):
@@ -122,48 +134,47 @@ class DocumentMapper:
         self,
         columns: tuple[RowColumn, ...],
         row: Element | None,
-        zero_counts: bool,
         values: list[object],
+        *,
+        zero_counts: bool,
     ) -> tuple[list[Pending], bool]:
         """Every column of a row: its chain, then its value converted to the column type
         (§10.4 step 5). Values are written into `values`; returns the columns left without
-        value and whether the row has evidence (§13.1)."""
+        value and whether the row has evidence (§13.1), counting a zero only with
+        `zero_counts`."""
         pending: list[Pending] = []
         has_evidence = False
-        for position, counts, program, chain, convert in columns:
+        for position, counts_as_evidence, program, chain, convert in columns:
             outcome = chain(self, row)
-            if outcome[0] != VALUE:
+            state, value, evidence, _, raw = outcome
+            if state != VALUE:
                 pending.append((program, outcome))
                 continue
-            value = outcome[1]
             try:
                 converted = convert(value)
             except ConversionFailed:
                 self.notes.append(
                     f"{program.label}: {text_of(value)!r} does not convert to the column type"
                 )
-                pending.append((program, (NONE, value, False, FAILED, outcome[4])))
+                pending.append((program, (NONE, value, False, FAILED, raw)))
                 continue
             except ValueOutOfRange as error:
                 raise out_of_range(program, value, error) from error
             if converted is None:
-                pending.append((program, (NONE, None, False, NOT_FOUND, outcome[4])))
+                pending.append((program, (NONE, None, False, NOT_FOUND, raw)))
                 continue
             values[position] = converted
             if (
-                counts
+                counts_as_evidence
                 and not has_evidence
-                and outcome[2]
+                and evidence
                 and (zero_counts or not _is_zero(converted))
             ):
                 has_evidence = True
         return pending, has_evidence
 
     def fill(self, values: list[object], pending: list[Pending], evidence: bool) -> list[Missing]:
-        """Defaults and NULLs for the columns without value (§11.3); returns those missing.
-
-        Each missing column is (program, none-reason, value shown, default suppressed by D4).
-        """
+        """Defaults and NULLs for the columns without value (§11.3); returns those missing."""
         missing: list[Missing] = []
         for program, (state, value, _, reason, raw) in pending:
             suppressed = program.exclude_default and not evidence
@@ -178,19 +189,20 @@ class DocumentMapper:
                     self.notes.append(f"{program.label}: {value!r} has no enum code; NULL")
             else:
                 shown = value if reason in (UNMAPPED_CODE, FAILED) else raw
-                missing.append((program, reason or "blank", shown, suppressed))
+                missing.append(Missing(program, reason or "blank", shown, suppressed))
         return missing
 
     def failure(self, missing: list[Missing], where: str) -> MappingFailure:
-        program, reason, raw, _ = missing[0]
+        first = missing[0]
+        program, reason, value = first.program, first.reason, first.shown
         label = f"{program.label} (mappings[{program.mapping_index}])"
         if reason == UNMAPPED_CODE:
             return MappingFailure(
                 ENUM_UNMAPPED,
-                f"{label}: value {raw!r} has no enum code and the column is not nullable{where}",
+                f"{label}: value {value!r} has no enum code and the column is not nullable{where}",
             )
-        shown = "no value" if raw is None else f"value {text_of(raw)!r} ({reason})"
-        if missing[0][3]:
+        shown = "no value" if value is None else f"value {text_of(value)!r} ({reason})"
+        if first.default_suppressed:
             shown += " (default not applied: the row has no document value)"
         return MappingFailure(
             REQUIRED_VALUE_MISSING,
@@ -219,7 +231,7 @@ class DocumentMapper:
 
     def root_rows(self, table: TablePlan, columns: tuple[RowColumn, ...]) -> list[Row]:
         values = self._new_row(table)
-        pending, evidence = self.evaluate(columns, None, True, values)
+        pending, evidence = self.evaluate(columns, None, values, zero_counts=True)
         missing = self.fill(values, pending, evidence)
         if missing:
             raise self.failure(missing, "")
@@ -230,10 +242,10 @@ class DocumentMapper:
         for element, key in self.contacts().selected:
             values = self._new_row(table)
             values[table.contact_key_position] = key
-            pending, evidence = self.evaluate(columns, element, True, values)
+            pending, evidence = self.evaluate(columns, element, values, zero_counts=True)
             missing = self.fill(values, pending, evidence)
-            if missing and any(suppressed for *_, suppressed in missing):
-                names = ", ".join(p.label for p, *_ in missing)
+            if missing and any(column.default_suppressed for column in missing):
+                names = ", ".join(column.program.label for column in missing)
                 self.notes.append(
                     f"contact {key!r} not written: no evidence and no value for {names}"
                 )
@@ -246,7 +258,7 @@ class DocumentMapper:
 
     def single_rows(self, table: TablePlan, columns: tuple[RowColumn, ...]) -> list[Row]:
         values = self._new_row(table)
-        pending, evidence = self.evaluate(columns, None, True, values)
+        pending, evidence = self.evaluate(columns, None, values, zero_counts=True)
         if not evidence:
             return []
         missing = self.fill(values, pending, evidence)
@@ -266,7 +278,7 @@ class DocumentMapper:
                     continue
                 values: list[object] = [None] * table.width
                 values[table.contact_key_position] = key
-                pending, evidence = self.evaluate(columns, child, False, values)
+                pending, evidence = self.evaluate(columns, child, values, zero_counts=False)
                 if not evidence:
                     continue
                 missing = self.fill(values, pending, evidence)
@@ -289,7 +301,7 @@ class DocumentMapper:
             values[table.identifier_position] = group.number
             for position, default in group.fill:
                 values[position] = default_at(default, self.now)
-            pending, evidence = self.evaluate(columns, None, False, values)
+            pending, evidence = self.evaluate(columns, None, values, zero_counts=False)
             if not evidence:
                 continue
             missing = self.fill(values, pending, evidence)
@@ -301,14 +313,14 @@ class DocumentMapper:
     # -- implied-column families (§9.7–§9.11) ----------------------------------------
 
     def entry_value(
-        self, entry: EntryProgram, functions: ColumnFunctions, converted: bool
+        self, entry: EntryProgram, functions: ColumnFunctions, *, converted: bool
     ) -> object:
         """The (converted) value of an implied-column mapping, or None for no row."""
         program = entry.program
-        outcome = functions.chain(self, None)
-        if outcome[0] == VALUE:
-            value = outcome[1]
-        elif entry.fallback:
+        state, value, _, _, _ = functions.chain(self, None)
+        if state != VALUE:
+            if not entry.fallback:
+                return None
             assert functions.pick is not None
             for contact in reversed(self.contacts().primary_role[:-1]):
                 text = functions.pick(self, contact)
@@ -317,8 +329,6 @@ class DocumentMapper:
                     break
             else:
                 return None
-        else:
-            return None
         if not converted:
             return value
         try:
@@ -334,12 +344,14 @@ class DocumentMapper:
         indicator = role is TableRole.INDICATOR
         notes = None
         if table.notes is not None and functions.notes is not None:
-            notes = self.entry_value(EntryProgram(table.notes, None), functions.notes, True)
+            notes = self.entry_value(
+                EntryProgram(table.notes, key=None), functions.notes, converted=True
+            )
         extra_is_entry = role is TableRole.HISTORY or role is TableRole.REPORT_LOOKUP
         extra_position = table.extra_position
         rows = []
         for entry, entry_functions in zip(table.entries, functions.entries, strict=True):
-            value = self.entry_value(entry, entry_functions, not indicator)
+            value = self.entry_value(entry, entry_functions, converted=not indicator)
             if value is None:
                 continue
             if indicator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from xml_migration.contract.errors import ContractError
-from xml_migration.contract.loading import load_contract
+from xml_migration.contract.loading import load_structure
 from xml_migration.contract.summary import ContractSummary, summarize
 
 
@@ -56,7 +56,7 @@ def format_summary(path: str, summary: ContractSummary) -> str:
 
 def run_check(args: argparse.Namespace) -> int:
     try:
-        summary = summarize(load_contract(args.path))
+        summary = summarize(load_structure(args.path))
     except ContractError as error:
         print(error)
         return 1

@@ -9,7 +9,7 @@ from pathlib import Path as FilePath
 
 from xml_migration.contract.analysis import INTEGER_TYPES, is_below
 from xml_migration.contract.chains import BIT_STEPS, SourceStep, ValueStep
-from xml_migration.contract.loading import ContractSource, contract_structure, load_contract
+from xml_migration.contract.loading import ContractSource, contract_structure, load_structure
 from xml_migration.contract.model import Contract
 from xml_migration.contract.plan import (
     AppKeyPlan,
@@ -559,4 +559,5 @@ def shipped_contract_path() -> FilePath:
 
 def load_plan(source: ContractSource | PathLike[str] | None = None) -> CompiledPlan:
     """Load, validate and compile a contract (None: the contract shipped with the package)."""
-    return compile_contract(load_contract(shipped_contract_path() if source is None else source))
+    structure = load_structure(shipped_contract_path() if source is None else source)
+    return PlanCompiler(structure).compile()

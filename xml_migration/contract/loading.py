@@ -216,6 +216,14 @@ def load_contract(source: ContractSource) -> Contract:
 
     Raises `ContractError` listing every problem found; warnings are on `Contract.warnings`.
     """
+    return load_structure(source).contract
+
+
+def load_structure(source: ContractSource) -> ContractStructure:
+    """Load and completely validate a contract; its structure, from the one analysis.
+
+    Raises `ContractError` listing every problem found; warnings are on `Contract.warnings`.
+    """
     data, name = _read(source)
     contract, indexes, problems = _build_model(data)
     if contract is None:
@@ -225,7 +233,7 @@ def load_contract(source: ContractSource) -> Contract:
     if problems or structure is None:
         raise ContractError(problems, tuple(map(str, analysis.warnings)), source=name)
     contract._warnings = tuple(analysis.warnings)
-    return contract
+    return structure
 
 
 def contract_structure(contract: Contract) -> ContractStructure:

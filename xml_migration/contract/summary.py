@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from xml_migration.contract.chains import BIT_STEPS, ROW_CREATING_FAMILIES, ValueStep
 from xml_migration.contract.compiler import PlanCompiler
 from xml_migration.contract.data_types import NO_LIMIT
-from xml_migration.contract.loading import contract_structure
 from xml_migration.contract.model import Contract
 from xml_migration.contract.structure import ContractStructure, MappingInfo
 from xml_migration.contract.tables import TableRole
@@ -111,9 +110,9 @@ def sql_spellings(structure: ContractStructure) -> list[str]:
     return [line for _, line in sorted(found, key=lambda item: item[0])]
 
 
-def summarize(contract: Contract) -> ContractSummary:
-    """The summary of a loaded contract; raises `ContractError` when it is invalid."""
-    structure = contract_structure(contract)
+def summarize(structure: ContractStructure) -> ContractSummary:
+    """The summary of a loaded contract (`load_structure`)."""
+    contract = structure.contract
     plan = PlanCompiler(structure).compile()
     types: Counter[str] = Counter()
     for mapping in contract.mappings:

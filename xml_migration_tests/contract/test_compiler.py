@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import xml_migration.contract as contract_package
+from xml_migration.contract.analysis import ContractAnalysis
 from xml_migration.contract.compiler import compile_contract, load_plan, shipped_contract_path
 from xml_migration.contract.errors import ContractError
 from xml_migration.contract.loading import load_contract
@@ -19,6 +20,20 @@ def test_load_plan_without_a_path_uses_the_shipped_contract() -> None:
     assert shipped_contract_path().name == "credit_application.json"
     assert plan.contract == load_contract(shipped_contract_path())
     assert plan.target.tables[0].role is TableRole.ROOT
+
+
+def test_load_plan_analyses_the_contract_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = []
+    run = ContractAnalysis.run
+
+    def counted(self: ContractAnalysis) -> None:
+        runs.append(self)
+        run(self)
+
+    monkeypatch.setattr(ContractAnalysis, "run", counted)
+    plan = load_plan(CONTRACT_PATH)
+    assert len(runs) == 1
+    assert plan.target == compile_contract(load_contract(CONTRACT_PATH)).target
 
 
 def test_package_exports_the_entry_points() -> None:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.connection import create_db_engine
+from xml_migration.db.connection import disposable_engine
 from xml_migration.db.source import SourceDocument, read_pending_documents
 from xml_migration.mock.database import generate_into_database
 from xml_migration.mock.generator import Profile
@@ -102,20 +102,13 @@ def open_corpus(
 
 def _checkpoint(database: Path) -> None:
     """Fold the write-ahead log into the database file, so that the file alone is the corpus."""
-    engine = create_db_engine(f"sqlite:///{database}")
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        engine.dispose()
+    with disposable_engine(f"sqlite:///{database}") as engine, engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def corpus_batches(
     corpus: Corpus, target: TargetSchema, batch_size: int = READ_BATCH_DOCUMENTS
 ) -> Iterator[list[SourceDocument]]:
     """The corpus documents in key order, `batch_size` at a time."""
-    engine = create_db_engine(corpus.url)
-    try:
+    with disposable_engine(corpus.url) as engine:
         yield from read_pending_documents(engine, target, None, None, batch_size)
-    finally:
-        engine.dispose()

@@ -29,7 +29,7 @@ from time import perf_counter
 from xml_migration.bench.end_to_end import MEBIBYTE, RunFigures, summarise_runs, verdicts_of
 from xml_migration.bench.memory import WorkerMemorySampler
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.connection import create_db_engine
+from xml_migration.db.connection import disposable_engine
 from xml_migration.db.ddl import reset_schema
 from xml_migration.db.integrity import integrity_checks
 from xml_migration.migration.stats import STAGES
@@ -116,8 +116,7 @@ def dagster_run(
     batch_size: int,
 ) -> DagsterRunFigures:
     """Empty the target, migrate the key range `span` in one Dagster run, check it."""
-    engine = create_db_engine(database_url)
-    try:
+    with disposable_engine(database_url) as engine:
         reset_schema(engine, target)
         with (
             tempfile.TemporaryDirectory(prefix="bench-dagster-") as home,
@@ -127,8 +126,6 @@ def dagster_run(
             summary = run_in_subprocess(Path(home), database_url, span, workers, batch_size)
             process_seconds = perf_counter() - started
         integrity = verdicts_of(integrity_checks(engine, target, span))
-    finally:
-        engine.dispose()
     metadata = summary["metadata"]
     documents = int(metadata["documents"])
     run_seconds = float(summary["end_time"]) - float(summary["start_time"])

@@ -26,7 +26,7 @@ from sqlalchemy.pool import NullPool
 from xml_migration.bench.corpus import Corpus, corpus_batches
 from xml_migration.bench.memory import WorkerMemorySampler
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.connection import create_db_engine
+from xml_migration.db.connection import disposable_engine
 from xml_migration.db.ddl import create_schema, drop_schema, reset_schema
 from xml_migration.db.integrity import IntegrityResult, integrity_checks
 from xml_migration.db.model import build_model
@@ -87,21 +87,20 @@ def ensure_postgresql_database(url: str) -> bool:
     database = make_url(url).database
     if not database:
         raise ValueError("the PostgreSQL URL names no database")
-    admin = create_db_engine(
-        make_url(url).set(database=MAINTENANCE_DATABASE), isolation_level="AUTOCOMMIT"
-    )
-    try:
-        with admin.connect() as connection:
-            exists = connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}
-            )
-            if exists:
-                return False
-            quoted = connection.dialect.identifier_preparer.quote_identifier(database)
-            connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
-            return True
-    finally:
-        admin.dispose()
+    with (
+        disposable_engine(
+            make_url(url).set(database=MAINTENANCE_DATABASE), isolation_level="AUTOCOMMIT"
+        ) as admin,
+        admin.connect() as connection,
+    ):
+        exists = connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": database}
+        )
+        if exists:
+            return False
+        quoted = connection.dialect.identifier_preparer.quote_identifier(database)
+        connection.exec_driver_sql(f"CREATE DATABASE {quoted}")
+        return True
 
 
 @contextmanager
@@ -111,20 +110,19 @@ def exclusive_use(url: str, waiting: Callable[[], None] | None = None) -> Iterat
 
     When another benchmark holds it, `waiting` is called and the lock is awaited.
     """
-    engine = create_db_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            key = {"key": BENCH_LOCK_KEY}
-            if not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
-                if waiting is not None:
-                    waiting()
-                connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
-            try:
-                yield
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
-    finally:
-        engine.dispose()
+    with (
+        disposable_engine(url, poolclass=NullPool) as engine,
+        engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,
+    ):
+        key = {"key": BENCH_LOCK_KEY}
+        if not connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), key):
+            if waiting is not None:
+                waiting()
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), key)
 
 
 def storage_clause(storage: SourceStorage) -> str | None:
@@ -263,8 +261,7 @@ def measured_run(
     batch_size: int,
 ) -> RunFigures:
     """Empty the target, migrate the key range `span` with `workers` processes, check it."""
-    engine = create_db_engine(database_url)
-    try:
+    with disposable_engine(database_url) as engine:
         reset_schema(engine, target)
         settings = MigrationSettings(
             database_url=database_url,
@@ -274,8 +271,6 @@ def measured_run(
         with WorkerMemorySampler() as sampler:
             stats = migrate_parallel(settings, span[0], span[1], workers)
         integrity = verdicts_of(integrity_checks(engine, target, span))
-    finally:
-        engine.dispose()
     return RunFigures(
         workers=workers,
         documents=stats.documents,

@@ -21,7 +21,7 @@ from xml_migration.contract.tables import (
     TableSpec,
     TargetSchema,
 )
-from xml_migration.db.connection import create_db_engine
+from xml_migration.db.connection import disposable_engine
 from xml_migration.db.ddl import create_schema, drop_schema, reset_schema
 from xml_migration.db.loader import open_loader
 from xml_migration.db.writers import LoadMethod
@@ -170,34 +170,32 @@ def measure_load_paths(
     Each repeat loads the same `documents` documents in batches of `batch_size` into empty
     tables; only the loader's time is measured (documents are built beforehand).
     """
-    engine = create_db_engine(database_url)
-    if engine.dialect.name != "postgresql":
-        engine.dispose()
-        raise ValueError("the load-path benchmark compares PostgreSQL COPY with executemany")
-    target = bench_schema()
-    outcomes = [bench_document(app_id) for app_id in range(1, documents + 1)]
-    rows = sum(sum(document.row_counts.values()) for document in outcomes)
-    figures: dict[str, float] = {"documents": documents, "rows": rows, "batch_size": batch_size}
-    try:
-        drop_schema(engine, target, include_source=True)
-        create_schema(engine, target)
-        for method in (LoadMethod.COPY, LoadMethod.EXECUTEMANY):
-            seconds = []
-            for _ in range(repeats):
-                reset_schema(engine, target)
-                with open_loader(engine, target, method=method) as loader:
-                    started = time.perf_counter()
-                    for start in range(0, documents, batch_size):
-                        loader.load(outcomes[start : start + batch_size])
-                    seconds.append(time.perf_counter() - started)
-            median = statistics.median(seconds)
-            figures[f"{method.value}_seconds"] = round(median, 3)
-            figures[f"{method.value}_rows_per_s"] = round(rows / median)
-            figures[f"{method.value}_documents_per_s"] = round(documents / median)
-        figures["copy_over_executemany"] = round(
-            figures["copy_rows_per_s"] / figures["executemany_rows_per_s"], 2
-        )
-    finally:
-        drop_schema(engine, target, include_source=True)
-        engine.dispose()
+    with disposable_engine(database_url) as engine:
+        if engine.dialect.name != "postgresql":
+            raise ValueError("the load-path benchmark compares PostgreSQL COPY with executemany")
+        target = bench_schema()
+        outcomes = [bench_document(app_id) for app_id in range(1, documents + 1)]
+        rows = sum(sum(document.row_counts.values()) for document in outcomes)
+        figures: dict[str, float] = {"documents": documents, "rows": rows, "batch_size": batch_size}
+        try:
+            drop_schema(engine, target, include_source=True)
+            create_schema(engine, target)
+            for method in (LoadMethod.COPY, LoadMethod.EXECUTEMANY):
+                seconds = []
+                for _ in range(repeats):
+                    reset_schema(engine, target)
+                    with open_loader(engine, target, method=method) as loader:
+                        started = time.perf_counter()
+                        for start in range(0, documents, batch_size):
+                            loader.load(outcomes[start : start + batch_size])
+                        seconds.append(time.perf_counter() - started)
+                median = statistics.median(seconds)
+                figures[f"{method.value}_seconds"] = round(median, 3)
+                figures[f"{method.value}_rows_per_s"] = round(rows / median)
+                figures[f"{method.value}_documents_per_s"] = round(documents / median)
+            figures["copy_over_executemany"] = round(
+                figures["copy_rows_per_s"] / figures["executemany_rows_per_s"], 2
+            )
+        finally:
+            drop_schema(engine, target, include_source=True)
     return figures

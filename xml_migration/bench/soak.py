@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from xml_migration.bench.end_to_end import ensure_postgresql_database, verdicts_of
 from xml_migration.bench.memory import WorkerMemorySampler, peak_rss_bytes
-from xml_migration.db.connection import create_db_engine, dialect_name
+from xml_migration.db.connection import dialect_name, disposable_engine
 from xml_migration.db.ddl import drop_schema
 from xml_migration.db.integrity import integrity_checks
 from xml_migration.db.model import LOG, build_model
@@ -125,11 +125,8 @@ def prepare_database(url: str) -> None:
     """An empty soak database: created on PostgreSQL when missing, its tables dropped."""
     if make_url(url).get_backend_name() == "postgresql":
         ensure_postgresql_database(url)
-    engine = create_db_engine(url)
-    try:
+    with disposable_engine(url) as engine:
         drop_schema(engine, cached_plan(None).target, include_source=True)
-    finally:
-        engine.dispose()
 
 
 def unexpected_outcomes(url: str, manifest_path: Path) -> list[int]:
@@ -140,14 +137,11 @@ def unexpected_outcomes(url: str, manifest_path: Path) -> list[int]:
     `key_collision` on either side is expected.
     """
     expected = read_manifest(manifest_path).by_app_id()
-    engine = create_db_engine(url)
-    try:
+    with disposable_engine(url) as engine:
         model = build_model(cached_plan(None).target, dialect_name(engine))
         query = select(model.log_app_key, model.log.c[LOG.status], model.log.c[LOG.failure_reason])
         with engine.connect() as connection:
             rows = connection.execute(query).all()
-    finally:
-        engine.dispose()
     unexpected = []
     for app_id, status, reason in rows:
         record = expected.get(int(app_id))
@@ -204,11 +198,8 @@ def run_soak(options: SoakOptions, progress: Callable[[str], None] | None = None
                 on_chunk=record,
             )
         say("verifying")
-        engine = create_db_engine(options.database_url)
-        try:
+        with disposable_engine(options.database_url) as engine:
             checks = integrity_checks(engine, cached_plan(None).target)
-        finally:
-            engine.dispose()
         unexpected = unexpected_outcomes(options.database_url, manifest_path)
     return SoakResult(
         documents=options.documents,

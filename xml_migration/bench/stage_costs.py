@@ -21,7 +21,7 @@ from xml_migration.bench.corpus import Corpus, corpus_batches
 from xml_migration.bench.end_to_end import SourceStorage, quoted_source, storage_clause
 from xml_migration.bench.pruning import measure_pruning
 from xml_migration.contract.plan import CompiledPlan
-from xml_migration.db.connection import create_db_engine
+from xml_migration.db.connection import disposable_engine
 from xml_migration.db.ddl import reset_schema
 from xml_migration.db.loader import open_loader
 from xml_migration.db.source import SourceDocument, read_text_as_utf8
@@ -167,33 +167,35 @@ def measure_stage_costs(
     documents = _sample(corpus, plan)
     count = len(documents)
     stages = _Stages()
-    engine = create_db_engine(postgresql_url, pool_size=1, max_overflow=0)
-    try:
-        sizes = _read_tables(engine, plan, documents[-1].app_id)
-        backend = _Backend(engine)
-        for _ in range(max(1, repeats)):
-            for storage in SourceStorage:
+    with disposable_engine(postgresql_url, pool_size=1, max_overflow=0) as engine:
+        try:
+            sizes = _read_tables(engine, plan, documents[-1].app_id)
+            backend = _Backend(engine)
+            for _ in range(max(1, repeats)):
+                for storage in SourceStorage:
+                    stages.timed(
+                        f"read_{storage.value}", _read_all(engine, storage, batch_size), backend
+                    )
                 stages.timed(
-                    f"read_{storage.value}", _read_all(engine, storage, batch_size), backend
+                    "parse_whole",
+                    lambda: [
+                        parse_document(plan, key, doc, pruned=False) for key, doc in documents
+                    ],
                 )
-            stages.timed(
-                "parse_whole",
-                lambda: [parse_document(plan, key, doc, pruned=False) for key, doc in documents],
-            )
-            started = process_time()
-            parsed = [parse_document(plan, key, doc) for key, doc in documents]
-            stages.record("parse_pruned", process_time() - started)
-            started = process_time()
-            outcomes = [
-                item if isinstance(item, DocumentFailure) else map_parsed(item) for item in parsed
-            ]
-            stages.record("map", process_time() - started)
+                started = process_time()
+                parsed = [parse_document(plan, key, doc) for key, doc in documents]
+                stages.record("parse_pruned", process_time() - started)
+                started = process_time()
+                outcomes = [
+                    item if isinstance(item, DocumentFailure) else map_parsed(item)
+                    for item in parsed
+                ]
+                stages.record("map", process_time() - started)
+                reset_schema(engine, plan.target)
+                stages.timed("load", _loading(engine, plan, outcomes, batch_size), backend)
             reset_schema(engine, plan.target)
-            stages.timed("load", _loading(engine, plan, outcomes, batch_size), backend)
-        reset_schema(engine, plan.target)
-    finally:
-        _drop_read_tables(engine)
-        engine.dispose()
+        finally:
+            _drop_read_tables(engine)
     costs = stages.per_document(count)
     texts = [document for _, document in documents if isinstance(document, Utf8Text)]
     spec = keep_spec_for(plan.container_path, plan.read_paths)

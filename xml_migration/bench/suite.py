@@ -55,7 +55,7 @@ from xml_migration.bench.stage_costs import measure_stage_costs
 from xml_migration.bench.targets import verdicts
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.plan import CompiledPlan
-from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 
 LOAD_PATH_DOCUMENTS = 5_000
@@ -230,8 +230,7 @@ def _prepare_postgresql(
 ) -> dict[str, object]:
     """Create the bench database when missing and load the corpus as its source; what the
     server is and how the source is stored."""
-    engine = create_db_engine(options.postgresql_url)
-    try:
+    with disposable_engine(options.postgresql_url) as engine:
         with progress.counting("loading PostgreSQL source", corpus.documents) as advance:
             loaded = prepare_postgresql_source(
                 engine,
@@ -252,8 +251,6 @@ def _prepare_postgresql(
             "source_column": source_column_storage(engine, plan.target),
             "source_table_bytes": postgresql_source_bytes(engine, plan.target),
         }
-    finally:
-        engine.dispose()
 
 
 def _postgresql(

@@ -16,7 +16,7 @@ from xml_migration.cli.arguments import (
 )
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema, reset_schema
 from xml_migration.db.source import range_counts
 
@@ -65,12 +65,9 @@ def _table_names(target: TargetSchema) -> str:
 def init(args: argparse.Namespace) -> int:
     try:
         target = load_plan(args.contract).target
-        engine = create_db_engine(args.db)
-        try:
+        with disposable_engine(args.db) as engine:
             create_schema(engine, target)
             documents = range_counts(engine, target, None, None).documents
-        finally:
-            engine.dispose()
     except COMMAND_ERRORS as error:
         return command_failed(error)
     print(
@@ -84,12 +81,9 @@ def init(args: argparse.Namespace) -> int:
 def reset(args: argparse.Namespace) -> int:
     try:
         target = load_plan(args.contract).target
-        engine = create_db_engine(args.db)
-        try:
+        with disposable_engine(args.db) as engine:
             reset_schema(engine, target)
             documents = range_counts(engine, target, None, None).documents
-        finally:
-            engine.dispose()
     except COMMAND_ERRORS as error:
         return command_failed(error)
     print(

@@ -22,7 +22,7 @@ from xml_migration.cli.arguments import (
 )
 from xml_migration.cli.progress import progress_bar
 from xml_migration.contract.compiler import load_plan
-from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.metrics import METRICS_DIRECTORY, metrics_document, write_metrics
@@ -113,8 +113,7 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         target = load_plan(args.contract).target
-        engine = create_db_engine(args.db)
-        try:
+        with disposable_engine(args.db) as engine:
             create_schema(engine, target)
             scope = run_scope(
                 engine,
@@ -124,8 +123,6 @@ def run(args: argparse.Namespace) -> int:
                 limit=args.limit,
                 reprocess_failed=args.reprocess_failed,
             )
-        finally:
-            engine.dispose()
         if scope is None:
             print(f"no documents: the source table of {display_url(args.db)} is empty")
             return EXIT_OK

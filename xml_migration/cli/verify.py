@@ -18,7 +18,7 @@ from xml_migration.cli.arguments import (
     usage_error,
 )
 from xml_migration.contract.compiler import load_plan
-from xml_migration.db.connection import create_db_engine
+from xml_migration.db.connection import disposable_engine
 from xml_migration.db.integrity import IntegrityResult, integrity_checks
 from xml_migration.migration.scope import key_range
 
@@ -56,14 +56,11 @@ def verify(args: argparse.Namespace) -> int:
         return usage_error(problem)
     try:
         target = load_plan(args.contract).target
-        engine = create_db_engine(args.db)
-        try:
+        with disposable_engine(args.db) as engine:
             id_range = None
             if args.app_id_start is not None or args.app_id_end is not None:
                 id_range = key_range(engine, target, args.app_id_start, args.app_id_end)
             results = integrity_checks(engine, target, id_range)
-        finally:
-            engine.dispose()
     except COMMAND_ERRORS as error:
         return command_failed(error)
     print("\n".join(report_line(result) for result in results.values()))

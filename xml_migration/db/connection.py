@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -55,6 +57,17 @@ def create_db_engine(url: str | URL, **options: Any) -> Engine:
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+@contextmanager
+def disposable_engine(url: str | URL, **options: Any) -> Iterator[Engine]:
+    """An engine for `url` (`create_db_engine`), disposed when the block ends: its pooled
+    connections are closed, so none outlives the work it was opened for."""
+    engine = create_db_engine(url, **options)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

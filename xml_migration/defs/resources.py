@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.defs.partitions import range_keys_covering
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.run_range import cached_plan
@@ -48,11 +48,8 @@ class DatabaseResource(dg.ConfigurableResource):
     @contextmanager
     def engine(self) -> Iterator[Engine]:
         """An engine for this step, disposed (connections closed) when the block ends."""
-        engine = create_db_engine(self.connection_url())
-        try:
+        with disposable_engine(self.connection_url()) as engine:
             yield engine
-        finally:
-            engine.dispose()
 
     def migration_settings(
         self,

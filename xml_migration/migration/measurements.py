@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from xml_migration.contract import load_plan
-from xml_migration.db.connection import create_db_engine
+from xml_migration.db.connection import disposable_engine
 from xml_migration.db.ddl import reset_schema
 from xml_migration.migration.run_range import migrate_parallel
 from xml_migration.migration.settings import MigrationSettings
@@ -37,11 +37,8 @@ def clean_runs(
     target = load_plan(settings.contract_path).target
     settings = replace(settings, reprocess_failed=False)
     for _ in range(runs):
-        engine = create_db_engine(settings.database_url)
-        try:
+        with disposable_engine(settings.database_url) as engine:
             reset_schema(engine, target)
-        finally:
-            engine.dispose()
         yield migrate_parallel(settings, app_id_start, app_id_end, workers)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, func, select
 
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.connection import create_db_engine, dialect_name
+from xml_migration.db.connection import dialect_name, disposable_engine
 from xml_migration.db.model import build_model
 from xml_migration.db.source import pending_documents_query, source_key_range
 from xml_migration.migration.run_range import cached_plan
@@ -45,11 +45,8 @@ def settings_key_range(
 ) -> tuple[int, int] | None:
     """`key_range` in the database and for the contract of `settings`."""
     target = cached_plan(settings.contract_path).target
-    engine = create_db_engine(settings.database_url)
-    try:
+    with disposable_engine(settings.database_url) as engine:
         return key_range(engine, target, app_id_start, app_id_end)
-    finally:
-        engine.dispose()
 
 
 def pending_count(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from xml_migration.contract import load_plan
-from xml_migration.db.connection import create_db_engine, dialect_name
+from xml_migration.db.connection import dialect_name, disposable_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.source import insert_source_documents, max_source_key
 from xml_migration.mock.faults import FaultKind
@@ -39,8 +39,7 @@ def generate_into_database(
     """
     profile = Profile(profile)
     target = load_plan(contract_path).target
-    engine = create_db_engine(database_url)
-    try:
+    with disposable_engine(database_url) as engine:
         create_schema(engine, target)
         first_app_id = (max_source_key(engine, target) or 0) + 1
         kinds = tuple(FaultKind)
@@ -56,7 +55,5 @@ def generate_into_database(
             fault_kinds=kinds,
         )
         insert_source_documents(engine, target, tally.track(documents, progress))
-    finally:
-        engine.dispose()
     written = None if manifest_path is None else tally.write_manifest(manifest_path)
     return tally.report(written)

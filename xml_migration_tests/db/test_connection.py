@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 
 from xml_migration.db.connection import (
     PASSWORD_ENV_VAR,
     create_db_engine,
     display_url,
+    disposable_engine,
     resolve_url,
 )
 
@@ -79,3 +80,24 @@ def test_sqlite_transactions_roll_back(sqlite_url: str) -> None:
             assert connection.scalar(text("SELECT count(*) FROM t")) == 0
     finally:
         engine.dispose()
+
+
+def test_disposable_engine_closes_its_connections_when_the_block_ends(sqlite_url: str) -> None:
+    closed = []
+    with disposable_engine(sqlite_url) as engine:
+        event.listen(engine, "close", lambda connection, record: closed.append(connection))
+        with engine.connect() as connection:
+            assert connection.scalar(text("PRAGMA foreign_keys")) == 1
+        assert closed == []
+    assert len(closed) == 1
+
+
+def test_disposable_engine_closes_its_connections_when_the_block_raises(
+    sqlite_url: str,
+) -> None:
+    closed = []
+    with pytest.raises(RuntimeError), disposable_engine(sqlite_url) as engine:
+        event.listen(engine, "close", lambda connection, record: closed.append(connection))
+        with engine.connect():
+            raise RuntimeError("work failed")
+    assert len(closed) == 1

@@ -22,9 +22,10 @@ from xml_migration.bench.end_to_end import SourceStorage, quoted_source, storage
 from xml_migration.bench.pruning import measure_pruning
 from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.connection import disposable_engine
+from xml_migration.db.dbapi import read_text_as_utf8
 from xml_migration.db.ddl import reset_schema
 from xml_migration.db.loader import open_loader
-from xml_migration.db.source import SourceDocument, read_text_as_utf8
+from xml_migration.db.source import SourceDocument
 from xml_migration.engine.mapper import map_parsed
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.pruning import keep_spec_for

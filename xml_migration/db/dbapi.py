@@ -3,7 +3,8 @@
 The loader writes through the driver's own bulk interfaces (COPY, `fast_executemany`,
 `executemany`), so it holds a raw DBAPI connection. A `Connector` says which driver it is,
 how to open a connection, and which SQLAlchemy dialect compiles statements for it; it comes
-from an engine, or from an ODBC connection string for any ODBC driver.
+from an engine, or from an ODBC connection string for any ODBC driver. On psycopg,
+`read_text_as_utf8` makes a connection deliver text as the UTF-8 bytes the server sent.
 """
 
 from __future__ import annotations
@@ -16,11 +17,14 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, Table
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
+from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
 
 from xml_migration.db.dialects import sql_dialect
+from xml_migration.engine.reader import Utf8Text
 
 
 class Driver(StrEnum):
@@ -163,3 +167,28 @@ def identity_insert_sql(connector: Connector, table: Table, enabled: bool) -> st
     if connector.dialect_name != "mssql":
         return None
     return f"SET IDENTITY_INSERT {quoted_table(connector, table)} {'ON' if enabled else 'OFF'}"
+
+
+TEXT_TYPES = ("text", "varchar", "bpchar", "xml")
+"""PostgreSQL types whose values psycopg delivers as `Utf8Text` (`read_text_as_utf8`)."""
+
+
+class _Utf8TextLoader(Loader):
+    """psycopg: a text value as the UTF-8 bytes the server sent, not decoded."""
+
+    def load(self, data: Buffer) -> Utf8Text:
+        return Utf8Text(data)
+
+
+def _text_arrives_as_utf8(_connection: Any, cursor: Any, *_execution: Any) -> None:
+    if cursor.connection.info.encoding == "utf-8":
+        for name in TEXT_TYPES:
+            cursor.adapters.register_loader(name, _Utf8TextLoader)
+
+
+def read_text_as_utf8(connection: Connection) -> None:
+    """On psycopg, the text values this connection reads in a UTF-8 session arrive as
+    `Utf8Text`: the engine prunes and parses a document's bytes without decoding and
+    encoding it again (ADR 0009). Other drivers deliver `str`."""
+    if connection.dialect.driver == "psycopg":
+        event.listen(connection, "before_cursor_execute", _text_arrives_as_utf8)

@@ -8,16 +8,12 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from psycopg.abc import Buffer
-from psycopg.adapt import Loader
 from sqlalchemy import (
-    Connection,
     Engine,
     Select,
     distinct,
-    event,
     exists,
     func,
     literal,
@@ -28,12 +24,18 @@ from sqlalchemy.exc import DBAPIError
 
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import dialect_name
-from xml_migration.db.dbapi import begin, discard, engine_connector, release, rollback_quietly
+from xml_migration.db.dbapi import (
+    begin,
+    discard,
+    engine_connector,
+    read_text_as_utf8,
+    release,
+    rollback_quietly,
+)
 from xml_migration.db.errors import ErrorKind, classify, database_message
 from xml_migration.db.loader import RetryPolicy
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
 from xml_migration.db.writers import DEFAULT_METHODS, table_writer
-from xml_migration.engine.reader import Utf8Text
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,6 @@ FETCH_DOCUMENTS = 50
 """Documents per fetch from the source when they fit `FETCH_BYTES`."""
 FETCH_BYTES = 16 * 1024 * 1024
 """About this many bytes (characters for text) of documents per fetch from the source."""
-TEXT_TYPES = ("text", "varchar", "bpchar", "xml")
-"""PostgreSQL types whose values psycopg delivers as `Utf8Text` to the source stream."""
 
 
 class SourceDocument(NamedTuple):
@@ -181,27 +181,6 @@ def _fetch_count(max_documents: int, max_bytes: int, largest: int) -> int:
     if largest == 0:
         return max_documents
     return max(1, min(max_documents, max_bytes // largest))
-
-
-class _Utf8TextLoader(Loader):
-    """psycopg: a text value as the UTF-8 bytes the server sent, not decoded."""
-
-    def load(self, data: Buffer) -> Utf8Text:
-        return Utf8Text(data)
-
-
-def _text_arrives_as_utf8(_connection: Any, cursor: Any, *_execution: Any) -> None:
-    if cursor.connection.info.encoding == "utf-8":
-        for name in TEXT_TYPES:
-            cursor.adapters.register_loader(name, _Utf8TextLoader)
-
-
-def read_text_as_utf8(connection: Connection) -> None:
-    """On psycopg, the text values this connection reads in a UTF-8 session arrive as
-    `Utf8Text`: the engine prunes and parses a document's bytes without decoding and
-    encoding it again (ADR 0009). Other drivers deliver `str`."""
-    if connection.dialect.driver == "psycopg":
-        event.listen(connection, "before_cursor_execute", _text_arrives_as_utf8)
 
 
 def _stream(

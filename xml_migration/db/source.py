@@ -253,11 +253,12 @@ def _source_document(row: Any, cut: SourceCut | None, utf8: bool) -> SourceDocum
     return SourceDocument(int(key), CutText(head, tail, int(size)))
 
 
-def _document_size(document: str | bytes | CutText | None) -> int:
+def sent_size(document: str | bytes | CutText | None) -> int:
+    """Bytes (characters for text) of a document as the source sent it."""
     if document is None:
         return 0
     if isinstance(document, CutText):
-        return len(document.head)
+        return len(document.head) + len(document.tail)
     return len(document)
 
 
@@ -308,7 +309,7 @@ def _stream(
         result = connection.execution_options(stream_results=True).execute(query)
         while rows := result.fetchmany(_fetch_count(max_documents, max_bytes, largest)):
             documents = [_source_document(row, cut, utf8) for row in rows]
-            sizes = (_document_size(document) for _, document in documents)
+            sizes = (sent_size(document) for _, document in documents)
             largest = max(largest, max(sizes, default=0))
             yield documents
 

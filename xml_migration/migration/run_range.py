@@ -21,6 +21,7 @@ from xml_migration.db.source import (
     SourceDocument,
     read_pending_documents,
     read_whole_documents,
+    sent_size,
 )
 from xml_migration.engine.mapper import map_parsed, unexpected_failure
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
@@ -126,6 +127,7 @@ class _SliceProcessor:
         outcomes: list[DocumentOutcome | None] = []
         again: list[int] = []
         for app_id, document in documents:
+            stats.source_bytes += sent_size(document)
             if isinstance(document, CutText):
                 stats.cuts += 1
                 outcome = process_document(
@@ -141,6 +143,7 @@ class _SliceProcessor:
             mark = perf_counter()
             whole = dict(self.read_whole([documents[index].app_id for index in again]))
             stats.stage_seconds["read"] += perf_counter() - mark
+            stats.source_bytes += sum(map(sent_size, whole.values()))
             for index in again:
                 app_id = documents[index].app_id
                 outcomes[index] = process_document(plan, app_id, whole.get(app_id), settings, stats)

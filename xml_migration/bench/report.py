@@ -167,6 +167,7 @@ COST_LABELS = {
     },
     "parse_whole": "parse, whole document",
     "parse_pruned": "parse, pruned (as configured)",
+    "parse_cut": "parse, cut as the source sends it (checked, pruned)",
     "map": "map",
     "load": "load (COPY) with log rows",
 }

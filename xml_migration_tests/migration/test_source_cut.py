@@ -16,6 +16,7 @@ from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.ddl import create_schema, reset_schema
 from xml_migration.db.model import build_model
 from xml_migration.db.source import insert_source_documents
+from xml_migration.migration import run_range
 from xml_migration.migration.run_range import migrate_range
 from xml_migration.migration.settings import MigrationSettings
 from xml_migration.migration.stats import RunStats
@@ -168,3 +169,28 @@ def test_documents_without_a_cut_after_the_container_end_the_same(
     _store(database_url, target_of(), [(key, text)])
     cut_stats, _ = _compared(MigrationSettings(database_url), target_of())
     assert (cut_stats.cuts, cut_stats.cut_fallbacks) == expected
+
+
+@pytest.mark.integration
+def test_the_failed_cuts_of_a_slice_cost_one_extra_query(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    documents = [
+        (document.app_id, str(document.xml))
+        for document in generate_documents(6, first_app_id=1, seed=6, profile="production")
+    ]
+    for index in (1, 4):
+        key, text = documents[index]
+        documents[index] = (key, text.replace(*VERIFICATION_FAILURES["truncated document"], 1))
+    _store(database_url, target_of(), documents)
+    queries: list[list[int]] = []
+    read_whole = run_range.read_whole_documents
+
+    def counted(engine: Any, target: TargetSchema, app_ids: list[int]) -> Any:
+        queries.append(app_ids)
+        return read_whole(engine, target, app_ids)
+
+    monkeypatch.setattr(run_range, "read_whole_documents", counted)
+    cut_stats, _ = _compared(MigrationSettings(database_url), target_of())
+    assert queries == [[2, 5]]
+    assert (cut_stats.cuts, cut_stats.cut_fallbacks, cut_stats.failures) == (6, 2, 2)

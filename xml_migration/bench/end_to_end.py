@@ -76,6 +76,9 @@ class RunFigures:
     stage_seconds: dict[str, float]
     worker_peak_rss_bytes: list[int]
     integrity: dict[str, dict[str, object]] = field(default_factory=dict)
+    source_bytes: int = 0
+    source_cuts: int = 0
+    source_cut_fallbacks: int = 0
 
     @property
     def integrity_passed(self) -> bool:
@@ -259,12 +262,17 @@ def measured_run(
     span: tuple[int, int],
     workers: int,
     batch_size: int,
+    *,
+    migration_url: str | None = None,
 ) -> RunFigures:
-    """Empty the target, migrate the key range `span` with `workers` processes, check it."""
+    """Empty the target, migrate the key range `span` with `workers` processes, check it.
+
+    The workers reach the database through `migration_url` when given (a latency proxy).
+    """
     with disposable_engine(database_url) as engine:
         reset_schema(engine, target)
         settings = MigrationSettings(
-            database_url=database_url,
+            database_url=migration_url or database_url,
             batch_size=batch_size,
             session_id=f"bench-{uuid.uuid4().hex[:16]}",
         )
@@ -281,6 +289,9 @@ def measured_run(
         stage_seconds=dict(stats.stage_seconds),
         worker_peak_rss_bytes=sorted(sampler.peaks.values()),
         integrity=integrity,
+        source_bytes=stats.source_bytes,
+        source_cuts=stats.cuts,
+        source_cut_fallbacks=stats.cut_fallbacks,
     )
 
 
@@ -303,6 +314,11 @@ def summarise_runs(runs: list[RunFigures]) -> dict[str, object]:
             for stage in STAGES
         },
         "peak_rss_mb_per_worker": max(peaks) / MEBIBYTE if peaks else None,
+        "source_bytes_per_doc": statistics.median(
+            run.source_bytes / max(run.documents, 1) for run in runs
+        ),
+        "source_cuts": runs[-1].source_cuts,
+        "source_cut_fallbacks": runs[-1].source_cut_fallbacks,
         "integrity_passed": all(run.integrity_passed for run in runs),
         "integrity": runs[-1].integrity,
         "runs": [asdict(run) for run in runs],

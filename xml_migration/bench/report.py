@@ -67,6 +67,30 @@ def figures_table(result: Mapping[str, Any]) -> Table:
                 "",
                 "integrity " + ("passed" if figures["integrity_passed"] else "[red]FAILED[/]"),
             )
+    for name, figures in sections.items():
+        if name.startswith("postgresql_2_workers_") and name.endswith("ms"):
+            table.add_row(
+                f"PostgreSQL, 2 workers, {figures['round_trip_ms_through_proxy']:.2f} ms round "
+                f"trip (direct {figures['round_trip_ms_direct']:.2f}; proxy CPU "
+                f"{figures['proxy_cpu_ms_per_doc']:.3f} ms/doc), records/min",
+                _number(figures["records_per_minute"], 0),
+                "",
+                "integrity " + ("passed" if figures["integrity_passed"] else "[red]FAILED[/]"),
+            )
+    if result.get("source_bytes_per_doc") is not None:
+        table.add_row(
+            "bytes per document stored / received from the source",
+            f"{_number(result['stored_bytes_per_doc'], 0)} / "
+            f"{_number(result['source_bytes_per_doc'], 0)}",
+            "",
+            "",
+        )
+        table.add_row(
+            "records/min a 1 Gbit/s source link allows at that size",
+            _number(result["link_1gbit_rec_per_min"], 0),
+            "",
+            "",
+        )
     dagster = sections.get("dagster_2_workers")
     if dagster is not None:
         seconds = (
@@ -132,8 +156,18 @@ COST_LABELS = {
     "read_default": "read, server default compression (pglz unless configured)",
     "read_lz4": "read, source column lz4",
     "read_external": "read, source column uncompressed",
+    **{
+        f"read_cut{form}_{storage}": f"read cut ({label}), source {storage}"
+        for form, label in (
+            ("", "as sent: textsend, sliced"),
+            ("_strpos", "strpos on text"),
+            ("_prefix", "end tag in a prefix"),
+        )
+        for storage in ("default", "lz4", "external")
+    },
     "parse_whole": "parse, whole document",
     "parse_pruned": "parse, pruned (as configured)",
+    "parse_cut": "parse, cut as the source sends it (checked, pruned)",
     "map": "map",
     "load": "load (COPY) with log rows",
 }
@@ -149,7 +183,9 @@ def costs_table(result: Mapping[str, Any]) -> Table | None:
     table.add_column("worker", justify="right")
     table.add_column("PostgreSQL", justify="right")
     for name, label in COST_LABELS.items():
-        figures = costs["stages"].get(name, {})
+        figures = costs["stages"].get(name)
+        if figures is None:
+            continue
         table.add_row(
             label,
             _number(figures.get("client_ms"), 3),
@@ -159,13 +195,17 @@ def costs_table(result: Mapping[str, Any]) -> Table | None:
     table.add_row(
         "prune only, removed spans unchecked", _number(costs["prune_only_unchecked_ms"], 3), ""
     )
-    for storage in ("default", "lz4", "external"):
-        table.add_row(
-            f"[bold]total, {storage} source storage[/] (ceiling on 2 cores: "
-            f"{_number(costs[f'ceiling_rec_per_min_2_cores_{storage}_storage'], 0)} records/min)",
-            _number(costs[f"total_ms_{storage}_storage"], 3),
-            "",
-        )
+    for kind in ("", "cut_"):
+        for storage in ("default", "lz4", "external"):
+            if f"total_ms_{kind}{storage}_storage" not in costs:
+                continue
+            ceiling = costs[f"ceiling_rec_per_min_2_cores_{kind}{storage}_storage"]
+            table.add_row(
+                f"[bold]total, {'cut, ' if kind else ''}{storage} source storage[/] "
+                f"(ceiling on 2 cores: {_number(ceiling, 0)} records/min)",
+                _number(costs[f"total_ms_{kind}{storage}_storage"], 3),
+                "",
+            )
     return table
 
 

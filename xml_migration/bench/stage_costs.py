@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable
+from dataclasses import replace
 from time import process_time
 
 import psutil
@@ -21,15 +22,28 @@ from xml_migration.bench.corpus import Corpus, corpus_batches
 from xml_migration.bench.end_to_end import SourceStorage, quoted_source, storage_clause
 from xml_migration.bench.pruning import measure_pruning
 from xml_migration.contract.plan import CompiledPlan
+from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import disposable_engine
 from xml_migration.db.dbapi import read_text_as_utf8
 from xml_migration.db.ddl import reset_schema
 from xml_migration.db.loader import open_loader
-from xml_migration.db.source import SourceDocument
+from xml_migration.db.source import (
+    FETCH_DOCUMENTS,
+    SourceDocument,
+    read_pending_documents,
+    sent_size,
+)
 from xml_migration.engine.mapper import map_parsed
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.pruning import keep_spec_for
-from xml_migration.engine.reader import Utf8Text, parse_document
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES, Utf8Text, parse_document
+from xml_migration.engine.source_cut import (
+    TAIL_CHARACTERS,
+    CutText,
+    SourceCut,
+    cut_document,
+    source_cut_for,
+)
 
 SAMPLE_DOCUMENTS = 1_000
 CORES = 2
@@ -69,13 +83,29 @@ def _sample(corpus: Corpus, plan: CompiledPlan) -> list[SourceDocument]:
     return documents
 
 
+def _scratch_target(plan: CompiledPlan, storage: SourceStorage) -> TargetSchema:
+    """The contract's target with the scratch table of `storage` as its source."""
+    return replace(
+        plan.target,
+        source_table=READ_TABLE.format(storage=storage.value),
+        source_key_column="app_id",
+        source_column="xml",
+    )
+
+
+def _scratch_table(engine: Engine, plan: CompiledPlan, storage: SourceStorage) -> str:
+    table, _key, _column = quoted_source(engine, _scratch_target(plan, storage))
+    return table
+
+
 def _read_tables(engine: Engine, plan: CompiledPlan, last_app_id: int) -> dict[str, int]:
-    """A scratch table per storage with the sample's texts, freshly compressed; its bytes."""
+    """A scratch table per storage with the sample's texts, freshly compressed, in the
+    source's schema; its bytes."""
     source, key, column = quoted_source(engine, plan.target)
     sizes: dict[str, int] = {}
     with engine.begin() as connection:
         for storage in SourceStorage:
-            table = READ_TABLE.format(storage=storage.value)
+            table = _scratch_table(engine, plan, storage)
             connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
             connection.exec_driver_sql(
                 f"CREATE TABLE {table} (app_id integer PRIMARY KEY, xml text)"
@@ -97,27 +127,85 @@ def _read_tables(engine: Engine, plan: CompiledPlan, last_app_id: int) -> dict[s
     return sizes
 
 
-def _drop_read_tables(engine: Engine) -> None:
+def _drop_read_tables(engine: Engine, plan: CompiledPlan) -> None:
     with engine.begin() as connection:
         for storage in SourceStorage:
             connection.exec_driver_sql(
-                f"DROP TABLE IF EXISTS {READ_TABLE.format(storage=storage.value)}"
+                f"DROP TABLE IF EXISTS {_scratch_table(engine, plan, storage)}"
             )
 
 
-def _read_all(engine: Engine, storage: SourceStorage, batch_size: int) -> Callable[[], object]:
-    """Stream the scratch table of `storage` as the migration reads its source."""
-    table = READ_TABLE.format(storage=storage.value)
-    query = text(f"SELECT app_id, xml FROM {table} ORDER BY app_id")
+CUT_FORMS = {
+    "strpos": (
+        "substr(xml, 1, strpos(xml, :end_tag) + :reach) AS head, octet_length(xml) AS size, "
+        "right(xml, :tail) AS tail"
+    ),
+    "prefix": (
+        "CASE WHEN strpos(substr(xml, 1, :prefix), :end_tag) > 0 THEN substr(xml, 1, "
+        "strpos(substr(xml, 1, :prefix), :end_tag) + :reach) END AS head, "
+        "octet_length(xml) AS size, substr(textsend(xml), octet_length(xml) - :tail + 1) AS tail"
+    ),
+}
+"""Other SQL forms of the PostgreSQL cut, measured beside the one the reader sends
+(`textsend`: one decompression into bytes, sliced): `strpos` finds the end tag in the text
+(each text function decompresses the value again; `right` counts characters), `prefix`
+looks for it in a prefix only (slice decompression) and takes the tail from bytes."""
+CUT_PREFIX_CHARACTERS = 16_384
+
+
+def _read_all(
+    engine: Engine, table: str, batch_size: int, columns: str = "xml", **params: object
+) -> Callable[[], object]:
+    """Stream `columns` of a scratch table in key order, as the migration reads its source."""
+    query = text(f"SELECT app_id, {columns} FROM {table} ORDER BY app_id")
 
     def run() -> int:
-        characters = 0
+        values = 0
         with engine.connect() as connection:
             read_text_as_utf8(connection)
-            result = connection.execution_options(yield_per=batch_size).execute(query)
+            result = connection.execution_options(yield_per=batch_size).execute(query, params)
             for partition in result.partitions():
-                characters += sum(len(document) for _, document in partition)
-        return characters
+                values += len(partition)
+        return values
+
+    return run
+
+
+def _cut_documents(engine: Engine, plan: CompiledPlan) -> list[SourceDocument]:
+    """The sample as the source reader delivers it with the source cut (lz4 storage)."""
+    target = _scratch_target(plan, SourceStorage.LZ4)
+    cut = source_cut_for(plan)
+    return [
+        document
+        for documents in read_pending_documents(
+            engine, target, None, None, FETCH_DOCUMENTS, cut=cut
+        )
+        for document in documents
+    ]
+
+
+def _parse_sent(
+    plan: CompiledPlan, cut: SourceCut, app_id: int, document: str | bytes | CutText | None
+) -> object:
+    """Parse a document as the source sent it: checked cut, or whole."""
+    if isinstance(document, CutText):
+        return cut_document(plan, cut, app_id, document, max_bytes=DEFAULT_MAX_DOCUMENT_BYTES)
+    return parse_document(plan, app_id, document)
+
+
+def _read_cut(engine: Engine, plan: CompiledPlan, storage: SourceStorage) -> Callable[[], int]:
+    """Read a scratch table as the migration reads its source with the source cut; the
+    bytes received."""
+    target = _scratch_target(plan, storage)
+    cut = source_cut_for(plan)
+
+    def run() -> int:
+        received = 0
+        for documents in read_pending_documents(
+            engine, target, None, None, FETCH_DOCUMENTS, cut=cut
+        ):
+            received += sum(sent_size(document) for _, document in documents)
+        return received
 
     return run
 
@@ -172,11 +260,33 @@ def measure_stage_costs(
         try:
             sizes = _read_tables(engine, plan, documents[-1].app_id)
             backend = _Backend(engine)
+            cut = source_cut_for(plan)
+            reset_schema(engine, plan.target)
+            sent = _cut_documents(engine, plan) if cut is not None else []
             for _ in range(max(1, repeats)):
+                reset_schema(engine, plan.target)
                 for storage in SourceStorage:
+                    table = _scratch_table(engine, plan, storage)
                     stages.timed(
-                        f"read_{storage.value}", _read_all(engine, storage, batch_size), backend
+                        f"read_{storage.value}", _read_all(engine, table, batch_size), backend
                     )
+                    if cut is None:
+                        continue
+                    stages.timed(
+                        f"read_cut_{storage.value}", _read_cut(engine, plan, storage), backend
+                    )
+                    for form, columns in CUT_FORMS.items():
+                        reader = _read_all(
+                            engine,
+                            table,
+                            batch_size,
+                            columns,
+                            end_tag=cut.end_tag,
+                            reach=len(cut.end_tag) - 1,
+                            tail=TAIL_CHARACTERS,
+                            prefix=CUT_PREFIX_CHARACTERS,
+                        )
+                        stages.timed(f"read_cut_{form}_{storage.value}", reader, backend)
                 stages.timed(
                     "parse_whole",
                     lambda: [
@@ -186,6 +296,10 @@ def measure_stage_costs(
                 started = process_time()
                 parsed = [parse_document(plan, key, doc) for key, doc in documents]
                 stages.record("parse_pruned", process_time() - started)
+                if cut is not None:
+                    stages.timed(
+                        "parse_cut", lambda: [_parse_sent(plan, cut, *doc) for doc in sent]
+                    )
                 started = process_time()
                 outcomes = [
                     item if isinstance(item, DocumentFailure) else map_parsed(item)
@@ -196,7 +310,7 @@ def measure_stage_costs(
                 stages.timed("load", _loading(engine, plan, outcomes, batch_size), backend)
             reset_schema(engine, plan.target)
         finally:
-            _drop_read_tables(engine)
+            _drop_read_tables(engine, plan)
     costs = stages.per_document(count)
     texts = [document for _, document in documents if isinstance(document, Utf8Text)]
     spec = keep_spec_for(plan.container_path, plan.read_paths)
@@ -206,12 +320,16 @@ def measure_stage_costs(
     result["prune_only_unchecked_ms"] = 1000 / pruning["prune_unchecked_docs_per_s"]
     result["read_table_bytes"] = sizes
     for storage in SourceStorage:
-        stage_names = (f"read_{storage.value}", "parse_pruned", "map", "load")
-        total = sum(sum(costs[name].values()) for name in stage_names)
-        result[f"total_ms_{storage.value}_storage"] = total
-        result[f"ceiling_rec_per_min_{CORES}_cores_{storage.value}_storage"] = (
-            CORES * 60_000 / total
-        )
+        for read in (f"read_{storage.value}", f"read_cut_{storage.value}"):
+            if read not in costs:
+                continue
+            kind = "cut_" if "_cut_" in read else ""
+            stage_names = (read, "parse_cut" if kind else "parse_pruned", "map", "load")
+            total = sum(sum(costs[name].values()) for name in stage_names)
+            result[f"total_ms_{kind}{storage.value}_storage"] = total
+            result[f"ceiling_rec_per_min_{CORES}_cores_{kind}{storage.value}_storage"] = (
+                CORES * 60_000 / total
+            )
     return result
 
 

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from time import perf_counter
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import psycopg
 import sqlalchemy
@@ -31,6 +31,7 @@ from xml_migration.bench.corpus import DEFAULT_CORPUS_DIRECTORY, Corpus, open_co
 from xml_migration.bench.dagster_run import dagster_run, summarise_dagster_runs
 from xml_migration.bench.end_to_end import (
     DEFAULT_POSTGRESQL_URL,
+    RunFigures,
     SourceStorage,
     copy_sqlite_corpus,
     ensure_postgresql_database,
@@ -42,6 +43,7 @@ from xml_migration.bench.end_to_end import (
     summarise_runs,
 )
 from xml_migration.bench.expressions import measure_case_expression
+from xml_migration.bench.latency_proxy import DelayProxy, calibrated_delay_proxy, round_trip_ms
 from xml_migration.bench.load_paths import measure_load_paths
 from xml_migration.bench.single_process import (
     ENGINE,
@@ -86,6 +88,10 @@ SOURCE_SECTIONS = frozenset({Section.POSTGRESQL, Section.COSTS, Section.DAGSTER}
 WORKER_COUNTS = (1, 2)
 """Worker counts the PostgreSQL section can run (its runs alternate between them)."""
 DAGSTER_WORKERS = 2
+LATENCY_WORKERS = 2
+"""Workers of the runs through the latency proxy."""
+LINK_BYTES_PER_SECOND = 1e9 / 8
+"""A 1 Gbit/s link's payload rate, at best."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +109,7 @@ class BenchOptions:
     reload_source: bool = False
     sections: frozenset[Section] = DEFAULT_SECTIONS
     postgresql_workers: tuple[int, ...] = WORKER_COUNTS
+    db_latency_ms: float = 0.0
 
 
 class Progress(Protocol):
@@ -154,7 +161,7 @@ def run_benchmark(options: BenchOptions, progress: Progress | None = None) -> di
             stack.enter_context(exclusive_use(url, lambda: progress.section(message)))
         load_before = os.getloadavg()
         measured = _measure(corpus, plan, options, progress)
-    result = headline(corpus, measured.single, measured.end_to_end)
+    result = headline(corpus, measured.single, measured.end_to_end, options.db_latency_ms)
     result["settings"] = _settings(options, corpus, generated)
     result["targets"] = verdicts(result)
     result["integrity"] = {
@@ -253,22 +260,67 @@ def _prepare_postgresql(
         }
 
 
+class _RunKind(NamedTuple):
+    """One configuration of the PostgreSQL section: its name, workers, and whether the
+    workers reach the server through the latency proxy."""
+
+    name: str
+    workers: int
+    delayed: bool
+
+
 def _postgresql(
     corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
 ) -> dict[str, dict[str, object]]:
+    """The runs of each worker count, and with `options.db_latency_ms` 2-worker runs through
+    a latency proxy, taking turns in every repeat."""
     url = options.postgresql_url
     span = (corpus.first_app_id, corpus.last_app_id)
-    runs: dict[int, list] = {workers: [] for workers in options.postgresql_workers}
-    for repeat in range(options.repeats):
-        for workers in runs:
-            progress.section(
-                f"PostgreSQL, {workers} worker(s), repeat {repeat + 1} of {options.repeats}"
+    kinds = [
+        _RunKind(f"postgresql_{_workers_name(workers)}", workers, False)
+        for workers in options.postgresql_workers
+    ]
+    if options.db_latency_ms > 0:
+        kinds.append(_RunKind(_latency_name(options.db_latency_ms), LATENCY_WORKERS, True))
+    runs: dict[_RunKind, list[RunFigures]] = {kind: [] for kind in kinds}
+    proxy_cpu = 0.0
+    with ExitStack() as stack:
+        proxy: DelayProxy | None = None
+        if options.db_latency_ms > 0:
+            progress.section(f"starting a {options.db_latency_ms:g} ms latency proxy")
+            proxy = stack.enter_context(calibrated_delay_proxy(url, options.db_latency_ms))
+        for repeat in range(options.repeats):
+            for kind in kinds:
+                progress.section(f"{kind.name}, repeat {repeat + 1} of {options.repeats}")
+                through = proxy if kind.delayed else None
+                before = through.cpu_seconds() if through is not None else 0.0
+                runs[kind].append(
+                    measured_run(
+                        url,
+                        plan.target,
+                        span,
+                        kind.workers,
+                        options.batch_size,
+                        migration_url=through.url if through is not None else None,
+                    )
+                )
+                if through is not None:
+                    proxy_cpu += through.cpu_seconds() - before
+        sections = {kind.name: summarise_runs(measured) for kind, measured in runs.items()}
+        if proxy is not None:
+            [delayed] = [kind for kind in kinds if kind.delayed]
+            documents = sum(run.documents for run in runs[delayed])
+            sections[delayed.name].update(
+                round_trip_ms_direct=round_trip_ms(url),
+                round_trip_ms_through_proxy=round_trip_ms(proxy.url),
+                proxy_cpu_seconds=proxy_cpu,
+                proxy_cpu_ms_per_doc=proxy_cpu * 1000 / max(documents, 1),
             )
-            runs[workers].append(measured_run(url, plan.target, span, workers, options.batch_size))
-    return {
-        f"postgresql_{_workers_name(workers)}": summarise_runs(measured)
-        for workers, measured in runs.items()
-    }
+    return sections
+
+
+def _latency_name(latency_ms: float) -> str:
+    return f"postgresql_{_workers_name(LATENCY_WORKERS)}_{latency_ms:g}ms"
 
 
 def _workers_name(workers: int) -> str:
@@ -324,6 +376,7 @@ def headline(
     corpus: Corpus,
     single: dict[str, dict[str, float]],
     end_to_end: dict[str, dict[str, object]],
+    db_latency_ms: float = 0.0,
 ) -> dict[str, object]:
     """The top-level figures scripts read, and the ratios between them."""
     figures: dict[str, dict[str, object]] = {**single, **end_to_end}
@@ -341,6 +394,24 @@ def headline(
     two = _figure(figures, "postgresql_2_workers", "records_per_minute")
     result["postgresql_rec_per_min_1_worker"] = one
     result["postgresql_rec_per_min_2_workers"] = two
+    if db_latency_ms > 0:
+        latency = _latency_name(db_latency_ms)
+        delayed = _figure(figures, latency, "records_per_minute")
+        result[f"postgresql_rec_per_min_2_workers_{db_latency_ms:g}ms"] = delayed
+        result["latency_over_no_latency_2_workers"] = _ratio(delayed, two)
+    stored = corpus.bytes / corpus.documents if corpus.documents else None
+    sent = next(
+        (
+            _figure(figures, name, "source_bytes_per_doc")
+            for name in ("postgresql_2_workers", "postgresql_1_worker")
+            if name in figures
+        ),
+        None,
+    )
+    result["stored_bytes_per_doc"] = stored
+    result["source_bytes_per_doc"] = sent
+    result["source_over_stored_ratio"] = _ratio(sent, stored)
+    result["link_1gbit_rec_per_min"] = LINK_BYTES_PER_SECOND * 60 / sent if sent else None
     result["sqlite_rec_per_min_2_workers"] = _figure(
         figures, "sqlite_2_workers", "records_per_minute"
     )
@@ -404,6 +475,7 @@ def _settings(options: BenchOptions, corpus: Corpus, generated: bool) -> dict[st
         "reload_source": options.reload_source,
         "sections": sorted(section.value for section in options.sections),
         "postgresql_workers": list(options.postgresql_workers),
+        "db_latency_ms": options.db_latency_ms,
         "corpus": str(corpus.path),
         "corpus_generated_now": generated,
     }

@@ -129,6 +129,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "1,2; 2 alone measures throughput and peak RSS per worker without the 1-worker runs)",
     )
     parser.add_argument(
+        "--db-latency-ms",
+        type=latency_argument,
+        default=defaults.db_latency_ms,
+        metavar="N",
+        help="also run the postgresql section's 2-worker configuration through a proxy on "
+        "127.0.0.1 adding N ms to every round trip (measured; the proxy's own CPU time is "
+        "reported); 0, the default, runs none",
+    )
+    parser.add_argument(
         "--source-storage",
         choices=[storage.value for storage in SourceStorage],
         default=SourceStorage.DEFAULT.value,
@@ -187,6 +196,14 @@ def workers_argument(text: str) -> tuple[int, ...]:
     return tuple(counts)
 
 
+def latency_argument(text: str) -> float:
+    """An argparse type: milliseconds from 0 to 1000."""
+    value = float(text)
+    if not math.isfinite(value) or not 0 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be milliseconds from 0 to 1000, got {text}")
+    return value
+
+
 def percentage(text: str) -> float:
     """An argparse type: a percentage from 0 to 100."""
     value = float(text)
@@ -231,6 +248,7 @@ def bench(args: argparse.Namespace) -> int:
         reload_source=args.reload_source,
         sections=args.only or DEFAULT_SECTIONS,
         postgresql_workers=args.workers,
+        db_latency_ms=args.db_latency_ms,
     )
     try:
         result = run_benchmark(options, TerminalProgress())

@@ -89,6 +89,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         f"parsed (default {DEFAULT_MAX_DOCUMENT_BYTES:,})",
     )
     parser.add_argument(
+        "--whole-documents",
+        action="store_true",
+        help="read every document whole from the source instead of only the part the "
+        "contract reads (which leaves malformations in the unread part undetected)",
+    )
+    parser.add_argument(
         "--metrics-dir",
         metavar="DIR",
         type=Path,
@@ -110,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         reprocess_failed=args.reprocess_failed,
         session_id=f"cli-{uuid.uuid4().hex[:16]}",
         max_document_bytes=args.max_document_bytes,
+        source_cut=not args.whole_documents,
     )
     try:
         target = load_plan(args.contract).target

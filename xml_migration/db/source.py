@@ -8,19 +8,28 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    ColumnElement,
+    Connection,
     Engine,
+    FromClause,
     Select,
+    bindparam,
+    case,
+    cast,
     distinct,
     exists,
     func,
     literal,
     literal_column,
     select,
+    true,
 )
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.functions import Function
+from sqlalchemy.types import LargeBinary
 
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import dialect_name
@@ -36,6 +45,8 @@ from xml_migration.db.errors import ErrorKind, classify, database_message
 from xml_migration.db.loader import RetryPolicy
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
 from xml_migration.db.writers import DEFAULT_METHODS, table_writer
+from xml_migration.engine.reader import Utf8Text
+from xml_migration.engine.source_cut import TAIL_CHARACTERS, CutText, SourceCut
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +58,11 @@ FETCH_BYTES = 16 * 1024 * 1024
 
 
 class SourceDocument(NamedTuple):
-    """One source row: the application key and the document (text, text as `Utf8Text`, or
-    bytes)."""
+    """One source row: the application key and the document (text, text as `Utf8Text`,
+    bytes, or what the server sent of a cut document)."""
 
     app_id: int
-    document: str | bytes
+    document: str | bytes | CutText | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,23 +167,101 @@ def source_key_range(engine: Engine, target: TargetSchema) -> tuple[int, int] | 
     return None if low is None else (int(low), int(high))
 
 
+class _CutColumns(NamedTuple):
+    """The select list of a cut read after the key, and the FROM clause it needs."""
+
+    columns: list[ColumnElement[Any]]
+    source: FromClause
+
+
+def _cut_columns(model: DatabaseModel, cut: SourceCut) -> _CutColumns:
+    """`document` (the whole text when the container's end tag is absent, NULL otherwise),
+    `head`, `tail` and `size` (bytes) of a cut read, in the dialect's SQL (ADR 0016).
+
+    PostgreSQL decompresses each value once: `textsend` turns the text into bytes in a
+    lateral subquery that the planner cannot flatten (`OFFSET 0`), and the head, the tail
+    and the size are slices and lengths of those bytes.
+    """
+    text = model.source.c[model.target.source_column]
+    reach = len(cut.end_tag) - 1
+    source: FromClause = model.source
+    if model.dialect == "postgresql":
+        end_tag = bindparam("end_tag", cut.end_tag.encode(), type_=LargeBinary)
+        raw = select(func.textsend(text).label("raw")).correlate(model.source).offset(0)
+        inner = raw.subquery("raw")
+        found = Function("position", inner.c.raw, end_tag, packagenames=("pg_catalog",))
+        sent = select(inner.c.raw, found.label("found")).lateral("sent")
+        source = model.source.join(sent, true())
+        data, position, size = sent.c.raw, sent.c.found, func.length(sent.c.raw)
+        head = func.substring(data, 1, position + reach)
+        tail = func.substr(data, size - (TAIL_CHARACTERS - 1))
+    elif model.dialect == "mssql":
+        end_tag = bindparam("end_tag", cut.end_tag)
+        position = func.charindex(end_tag, text)
+        head = func.substring(text, 1, position + reach)
+        tail = func.right(text, TAIL_CHARACTERS)
+        size = func.datalength(text)
+    else:
+        end_tag = bindparam("end_tag", cut.end_tag)
+        position = func.instr(text, end_tag)
+        if model.dialect == "sqlite":
+            position = case((func.typeof(text) == "text", position), else_=0)
+        head = func.substr(text, 1, position + reach)
+        tail = func.substr(text, -TAIL_CHARACTERS)
+        size = func.length(cast(text, LargeBinary))
+    columns = [
+        case((position == 0, text)).label("document"),
+        case((position > 0, head)).label("head"),
+        case((position > 0, tail)).label("tail"),
+        size.label("size"),
+    ]
+    return _CutColumns(columns, source)
+
+
 def pending_documents_query(
     model: DatabaseModel,
     start: int | None,
     end: int | None,
     *,
     reprocess_failed: bool = False,
+    cut: SourceCut | None = None,
 ) -> Select:
     """Source documents of a key range without a blocking log row, in key order.
 
-    A success log row always blocks; a failed one blocks unless `reprocess_failed`.
+    A success log row always blocks; a failed one blocks unless `reprocess_failed`. With
+    `cut`, the rows hold the columns of a cut read (`_cut_columns`) after the key.
     """
     key = model.source.c[model.target.source_key_column]
     logged = select(literal(1)).where(model.log_app_key == key)
     if reprocess_failed:
         logged = logged.where(model.log.c[LOG.status] == STATUS_SUCCESS)
-    query = select(key, model.source.c[model.target.source_column]).where(~exists(logged))
-    return _key_bounds(model, query, start, end).order_by(key)
+    if cut is None:
+        query = select(key, model.source.c[model.target.source_column])
+    else:
+        columns, source = _cut_columns(model, cut)
+        query = select(key, *columns).select_from(source)
+    return _key_bounds(model, query.where(~exists(logged)), start, end).order_by(key)
+
+
+def _source_document(row: Any, cut: SourceCut | None, utf8: bool) -> SourceDocument:
+    """A row of `pending_documents_query` as a source document."""
+    if cut is None:
+        return SourceDocument(int(row[0]), row[1])
+    key, document, head, tail, size = row
+    if document is not None or size is None:
+        return SourceDocument(int(key), document)
+    if isinstance(head, bytes) and utf8:
+        head, tail = Utf8Text(head), Utf8Text(tail)
+    return SourceDocument(int(key), CutText(head, tail, int(size)))
+
+
+def sent_size(document: str | bytes | CutText | None) -> int:
+    """Bytes (characters for text) of a document as the source sent it."""
+    if document is None:
+        return 0
+    if isinstance(document, CutText):
+        return len(document.head) + len(document.tail)
+    return len(document)
 
 
 def _fetch_count(max_documents: int, max_bytes: int, largest: int) -> int:
@@ -183,19 +272,40 @@ def _fetch_count(max_documents: int, max_bytes: int, largest: int) -> int:
     return max(1, min(max_documents, max_bytes // largest))
 
 
+def _utf8_session(connection: Connection) -> bool:
+    """Whether the connection's driver sends bytes of text in UTF-8 (psycopg)."""
+    if connection.dialect.driver != "psycopg":
+        return False
+    return connection.connection.driver_connection.info.encoding == "utf-8"
+
+
 def _stream(
-    engine: Engine, query: Select, max_documents: int, max_bytes: int
+    engine: Engine, query: Select, max_documents: int, max_bytes: int, cut: SourceCut | None
 ) -> Iterator[list[SourceDocument]]:
     """The rows of `query` through one connection, one fetch per list (`_fetch_count`)."""
     largest = 0
     with engine.connect() as connection:
         read_text_as_utf8(connection)
+        utf8 = _utf8_session(connection)
         result = connection.execution_options(stream_results=True).execute(query)
         while rows := result.fetchmany(_fetch_count(max_documents, max_bytes, largest)):
-            documents = [SourceDocument(int(key), document) for key, document in rows]
-            sizes = (len(document) for _, document in documents if document is not None)
+            documents = [_source_document(row, cut, utf8) for row in rows]
+            sizes = (sent_size(document) for _, document in documents)
             largest = max(largest, max(sizes, default=0))
             yield documents
+
+
+def read_whole_documents(
+    engine: Engine, target: TargetSchema, app_ids: list[int]
+) -> list[SourceDocument]:
+    """The whole documents of `app_ids` in one query, in key order (the documents whose
+    cut failed verification)."""
+    model = build_model(target, dialect_name(engine))
+    key = model.source.c[target.source_key_column]
+    query = select(key, model.source.c[target.source_column]).where(key.in_(app_ids)).order_by(key)
+    with engine.connect() as connection:
+        read_text_as_utf8(connection)
+        return [SourceDocument(int(k), document) for k, document in connection.execute(query)]
 
 
 def read_pending_documents(
@@ -209,6 +319,7 @@ def read_pending_documents(
     reprocess_failed: bool = False,
     limit: int | None = None,
     retry: RetryPolicy | None = None,
+    cut: SourceCut | None = None,
 ) -> Iterator[list[SourceDocument]]:
     """Stream the documents still to migrate in a key range (bounds inclusive, None for
     open), in key order, in lists of at most `max_documents`, one list per fetch.
@@ -220,15 +331,19 @@ def read_pending_documents(
     closed. `limit` caps the number of documents. A transient error while reading
     (connection lost, server restart) reopens the read after the last document yielded,
     with the backoff of `retry` (the loader's policy by default); other errors propagate.
+    With `cut`, a document whose container end tag the server finds arrives as the
+    `CutText` the server sent of it (ADR 0016).
     """
     model = build_model(target, dialect_name(engine))
     policy = retry or RetryPolicy()
     start, remaining, attempt = app_id_start, limit, 0
     while remaining is None or remaining > 0:
-        query = pending_documents_query(model, start, app_id_end, reprocess_failed=reprocess_failed)
+        query = pending_documents_query(
+            model, start, app_id_end, reprocess_failed=reprocess_failed, cut=cut
+        )
         if remaining is not None:
             query = query.limit(remaining)
-        stream = _stream(engine, query, max_documents, max_bytes)
+        stream = _stream(engine, query, max_documents, max_bytes, cut)
         try:
             while True:
                 try:

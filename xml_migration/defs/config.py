@@ -56,6 +56,10 @@ class ChunkLoadConfig(dg.Config):
         ge=1,
         description="Documents longer than this fail as document_too_large, unparsed.",
     )
+    whole_documents: bool = Field(
+        default=False,
+        description="Read every document whole instead of only the part the contract reads.",
+    )
 
 
 class MigrationConfig(ChunkingConfig, ChunkLoadConfig):

@@ -135,6 +135,7 @@ def migrate_chunk(
         batch_size=config.batch_size,
         reprocess_failed=config.reprocess_failed,
         max_document_bytes=config.max_document_bytes,
+        source_cut=not config.whole_documents,
         session_id=context.run.run_id,
         partition_key=chunk.partition_key,
     )
@@ -174,6 +175,8 @@ def migration_metadata(results: Sequence[ChunkResult]) -> dict[str, object]:
         "wall_seconds": round(stats.wall_seconds, 3),
         "chunk_seconds_total": round(sum(r.finished_at - r.started_at for r in results), 3),
         "rows_total": sum(stats.rows_per_table.values()),
+        "source_cuts": stats.cuts,
+        "source_cut_fallbacks": stats.cut_fallbacks,
         "chunks": len(results),
         "worker_processes": len({r.pid for r in results}),
         "worker_pids": dg.MetadataValue.json(sorted({r.pid for r in results})),

@@ -60,6 +60,7 @@ class DatabaseResource(dg.ConfigurableResource):
         session_id: str,
         partition_key: str | None,
         max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+        source_cut: bool = True,
     ) -> MigrationSettings:
         """Settings of a migration run against this database."""
         return MigrationSettings(
@@ -70,6 +71,7 @@ class DatabaseResource(dg.ConfigurableResource):
             session_id=session_id,
             partition_key=partition_key,
             max_document_bytes=max_document_bytes,
+            source_cut=source_cut,
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:

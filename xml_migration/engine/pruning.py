@@ -108,7 +108,9 @@ def _as_path(path: Path | str) -> Path:
     return tuple(path)
 
 
-def prune(data: bytes, spec: KeepSpec, *, check_removed: bool = True) -> bytes | None:
+def prune(
+    data: bytes, spec: KeepSpec, *, check_removed: bool = True, kept_end: int | None = None
+) -> bytes | None:
     """The UTF-8 text `data` with every element `spec` does not keep removed, or None.
 
     None means pruning cannot be shown to give the same result as parsing the whole text
@@ -117,7 +119,8 @@ def prune(data: bytes, spec: KeepSpec, *, check_removed: bool = True) -> bytes |
     whole text. `check_removed=False` skips the counting checks of removed spans (see the
     ADR for what they detect and what they cost); the scan that finds where removed
     elements end is exact either way. Markup is ASCII, and no byte of a multi-byte UTF-8
-    character is, so the scan works on the bytes without decoding them.
+    character is, so the scan works on the bytes without decoding them. With `kept_end`,
+    the result is None unless the last element kept whole ends exactly at that position.
     """
     root_start = _skip_prolog(data)
     if root_start is None:
@@ -127,6 +130,8 @@ def prune(data: bytes, spec: KeepSpec, *, check_removed: bool = True) -> bytes |
         return None
     pruner = _Pruner(data, spec, check_removed)
     if pruner.element(root_start, ()) is None:
+        return None
+    if kept_end is not None and pruner.last_kept_end != kept_end:
         return None
     return pruner.pruned_text()
 
@@ -159,6 +164,7 @@ class _Pruner:
         self.spec = spec
         self.check_removed = check_removed
         self.cuts: list[tuple[int, int]] = []
+        self.last_kept_end: int | None = None
 
     def pruned_text(self) -> bytes:
         if not self.cuts:
@@ -192,7 +198,9 @@ class _Pruner:
         if closing is None:
             return None
         content_end, end = closing
-        if action is _Action.REMOVE:
+        if action is _Action.KEEP:
+            self.last_kept_end = end
+        elif action is _Action.REMOVE:
             self.cuts.append((start, end))
         elif action is _Action.TAGS and content_end > tag.end():
             self.cuts.append((tag.end(), content_end))

@@ -75,6 +75,11 @@ def hardened_parser() -> etree.XMLParser:
     return parser
 
 
+def keep_spec_of(plan: CompiledPlan) -> KeepSpec | None:
+    """What pruning keeps for a plan; None when the application element is the root."""
+    return _keep_spec(plan.container_path, plan.read_paths)
+
+
 @lru_cache(maxsize=16)
 def _keep_spec(container_path: str, read_paths: frozenset[str]) -> KeepSpec | None:
     """What pruning keeps for a plan; None when the application element is the root."""
@@ -90,7 +95,7 @@ def _parse(plan: CompiledPlan, data: bytes, *, pruned: bool) -> etree._Element:
     A pruned text that fails to parse is parsed again whole, so that the error reported
     (with its line and column) is the one of the document as stored.
     """
-    spec = _keep_spec(plan.container_path, plan.read_paths) if pruned else None
+    spec = keep_spec_of(plan) if pruned else None
     kept = prune(data, spec) if spec is not None else None
     if kept is not None:
         try:

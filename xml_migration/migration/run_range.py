@@ -6,20 +6,28 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import closing
-from functools import lru_cache
-from itertools import islice
+from functools import lru_cache, partial
+from itertools import chain, islice
 from time import perf_counter
+from typing import NamedTuple
 
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.connection import create_db_engine, display_url
-from xml_migration.db.loader import open_loader
+from xml_migration.db.loader import BatchLoader, BatchResult, open_loader
 from xml_migration.db.processing_log import LogContext
-from xml_migration.db.source import FETCH_DOCUMENTS, SourceDocument, read_pending_documents
+from xml_migration.db.source import (
+    FETCH_DOCUMENTS,
+    SourceDocument,
+    read_pending_documents,
+    read_whole_documents,
+    sent_size,
+)
 from xml_migration.engine.mapper import map_parsed, unexpected_failure
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.reader import parse_document
+from xml_migration.engine.source_cut import CutText, SourceCut, cut_document, source_cut_for
+from xml_migration.migration.pipeline import OneAhead, read_ahead
 from xml_migration.migration.settings import MigrationSettings
 from xml_migration.migration.stats import RunStats
 
@@ -38,21 +46,42 @@ def cached_plan(contract_path: str | None) -> CompiledPlan:
 def process_document(
     plan: CompiledPlan,
     app_id: int,
-    document: str | bytes,
+    document: str | bytes | None,
     settings: MigrationSettings,
     stats: RunStats,
-) -> DocumentOutcome:
-    """Parse and map one document, adding the seconds of each stage to `stats`."""
+    *,
+    cut: SourceCut | None = None,
+    cut_text: CutText | None = None,
+) -> DocumentOutcome | None:
+    """Parse and map one document, adding the seconds of each stage to `stats`.
+
+    With `cut` and `cut_text` (what the source sent of a cut document), None when the cut
+    is not shown to give the whole document's outcome: the caller reads it whole.
+    """
     mark = perf_counter()
     try:
-        parsed = parse_document(
-            plan, app_id, document, max_bytes=settings.max_document_bytes, pruned=settings.pruned
-        )
+        if cut is not None and cut_text is not None:
+            parsed = cut_document(
+                plan,
+                cut,
+                app_id,
+                cut_text,
+                max_bytes=settings.max_document_bytes,
+                pruned=settings.pruned,
+            )
+        else:
+            parsed = parse_document(
+                plan,
+                app_id,
+                document,
+                max_bytes=settings.max_document_bytes,
+                pruned=settings.pruned,
+            )
     except Exception as error:  # every document must end with an outcome
-        parsed = unexpected_failure(app_id, error)
+        parsed = None if cut_text is not None else unexpected_failure(app_id, error)
     parsed_at = perf_counter()
     stats.stage_seconds["parse"] += parsed_at - mark
-    if isinstance(parsed, DocumentFailure):
+    if parsed is None or isinstance(parsed, DocumentFailure):
         return parsed
     try:
         outcome = map_parsed(parsed)
@@ -62,15 +91,77 @@ def process_document(
     return outcome
 
 
-def read_timed(slices: Iterator[list[SourceDocument]], stats: RunStats) -> Iterator[SourceDocument]:
-    """The documents of `slices` one by one, adding the seconds of every fetch to `stats`."""
+def read_timed(
+    slices: Iterator[list[SourceDocument]], stats: RunStats
+) -> Iterator[list[SourceDocument]]:
+    """The slices of `slices`, adding the seconds spent waiting for each to `stats`."""
     while True:
         mark = perf_counter()
         documents = next(slices, None)
         stats.stage_seconds["read"] += perf_counter() - mark
         if documents is None:
             return
-        yield from documents
+        yield documents
+
+
+class _SliceProcessor:
+    """Parses and maps the documents of source slices; reads the documents whose cut
+    failed verification again whole, one query per slice, and maps them as usual."""
+
+    def __init__(
+        self,
+        plan: CompiledPlan,
+        settings: MigrationSettings,
+        stats: RunStats,
+        cut: SourceCut | None,
+        read_whole: Callable[[list[int]], list[SourceDocument]],
+    ) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.stats = stats
+        self.cut = cut
+        self.read_whole = read_whole
+
+    def outcomes(self, documents: list[SourceDocument]) -> list[DocumentOutcome]:
+        plan, settings, stats = self.plan, self.settings, self.stats
+        outcomes: list[DocumentOutcome | None] = []
+        again: list[int] = []
+        for app_id, document in documents:
+            stats.source_bytes += sent_size(document)
+            if isinstance(document, CutText):
+                stats.cuts += 1
+                outcome = process_document(
+                    plan, app_id, None, settings, stats, cut=self.cut, cut_text=document
+                )
+                if outcome is None:
+                    again.append(len(outcomes))
+            else:
+                outcome = process_document(plan, app_id, document, settings, stats)
+            outcomes.append(outcome)
+        if again:
+            stats.cut_fallbacks += len(again)
+            mark = perf_counter()
+            whole = dict(self.read_whole([documents[index].app_id for index in again]))
+            stats.stage_seconds["read"] += perf_counter() - mark
+            stats.source_bytes += sum(map(sent_size, whole.values()))
+            for index in again:
+                app_id = documents[index].app_id
+                outcomes[index] = process_document(plan, app_id, whole.get(app_id), settings, stats)
+        return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _loaded(loader: BatchLoader, batch: list[DocumentOutcome]) -> _LoadedBatch:
+    mark = perf_counter()
+    result = loader.load(batch)
+    return _LoadedBatch(len(batch), result, perf_counter() - mark)
+
+
+class _LoadedBatch(NamedTuple):
+    """A batch the loader committed: its size, the load result and the seconds it took."""
+
+    documents: int
+    result: BatchResult
+    seconds: float
 
 
 def split_range(app_id_start: int, app_id_end: int, chunks: int) -> list[tuple[int, int]]:
@@ -95,10 +186,13 @@ def migrate_range(
 
     Every document read ends with its rows and a success log row, or a failed log row,
     written in the transaction of its batch; a re-run skips what is already logged. The
-    source is fetched in small slices, each mapped before the next is fetched: a batch of
-    `settings.batch_size` holds outcomes, not source texts.
+    source is fetched in small slices: a batch of `settings.batch_size` holds outcomes,
+    not source texts. A thread reads the next slice while the current one is mapped, and
+    another loads the previous batch meanwhile (`pipeline`); with `settings.source_cut`
+    the source sends only what the contract reads of each document (ADR 0016).
     """
     plan = cached_plan(settings.contract_path)
+    cut = source_cut_for(plan) if settings.source_cut else None
     engine = create_db_engine(settings.database_url)
     context = LogContext(
         session_id=settings.session_id,
@@ -114,7 +208,7 @@ def migrate_range(
             open_loader(
                 engine, plan.target, context, reprocess_failed=settings.reprocess_failed
             ) as loader,
-            closing(
+            read_ahead(
                 read_pending_documents(
                     engine,
                     plan.target,
@@ -123,26 +217,34 @@ def migrate_range(
                     FETCH_DOCUMENTS,
                     reprocess_failed=settings.reprocess_failed,
                     limit=limit,
+                    cut=cut,
                 )
             ) as slices,
+            OneAhead(partial(_loaded, loader), "load") as loading,
         ):
-            outcomes = (
-                process_document(plan, app_id, document, settings, stats)
-                for app_id, document in read_timed(slices, stats)
+            processor = _SliceProcessor(
+                plan, settings, stats, cut, partial(read_whole_documents, engine, plan.target)
             )
-            while batch := list(islice(outcomes, settings.batch_size)):
-                mark = perf_counter()
-                result = loader.load(batch)
-                stats.stage_seconds["load"] += perf_counter() - mark
-                stats.documents += len(batch)
-                stats.successes += len(result.loaded)
-                stats.skipped += len(result.skipped)
-                stats.rows_per_table.update(result.rows_per_table)
-                for failure in result.failures:
+            outcomes = chain.from_iterable(map(processor.outcomes, read_timed(slices, stats)))
+
+            def record(loaded: _LoadedBatch | None) -> None:
+                if loaded is None:
+                    return
+                stats.stage_seconds["load"] += loaded.seconds
+                stats.documents += loaded.documents
+                stats.successes += len(loaded.result.loaded)
+                stats.skipped += len(loaded.result.skipped)
+                stats.rows_per_table.update(loaded.result.rows_per_table)
+                for failure in loaded.result.failures:
                     stats.record_failure(failure)
                 stats.wall_seconds = perf_counter() - started
                 if on_batch is not None:
                     on_batch(stats)
+
+            while batch := list(islice(outcomes, settings.batch_size)):
+                record(loading.finish())
+                loading.start(batch)
+            record(loading.finish())
     finally:
         engine.dispose()
     stats.wall_seconds = perf_counter() - started

@@ -18,7 +18,9 @@ class MigrationSettings:
     is recorded beside it when the run migrates a partition. A document longer than
     `max_document_bytes` fails with `validation: document_too_large` without being parsed.
     `pruned` cuts subtrees the contract never reads before parsing (ADR 0004); False
-    parses every document whole.
+    parses every document whole. `source_cut` has the source send only the part of each
+    document the contract reads, checked before it is trusted (ADR 0016); False reads
+    every document whole.
     """
 
     database_url: str
@@ -29,3 +31,4 @@ class MigrationSettings:
     partition_key: str | None = None
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     pruned: bool = True
+    source_cut: bool = True

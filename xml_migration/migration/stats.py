@@ -25,6 +25,9 @@ class RunStats:
     rows_per_table: Counter[str] = field(default_factory=Counter)
     stage_seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     wall_seconds: float = 0.0
+    cuts: int = 0
+    cut_fallbacks: int = 0
+    source_bytes: int = 0
 
     @property
     def failures(self) -> int:
@@ -51,6 +54,9 @@ class RunStats:
         room = FIRST_FAILURES_KEPT - len(self.first_failures)
         self.first_failures.extend(other.first_failures[: max(room, 0)])
         self.rows_per_table.update(other.rows_per_table)
+        self.cuts += other.cuts
+        self.cut_fallbacks += other.cut_fallbacks
+        self.source_bytes += other.source_bytes
         for stage, seconds in other.stage_seconds.items():
             self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
 
@@ -66,6 +72,9 @@ class RunStats:
                 {"app_id": app_id, "reason": reason} for app_id, reason in self.first_failures
             ],
             "rows_per_table": dict(self.rows_per_table),
+            "source_cuts": self.cuts,
+            "source_cut_fallbacks": self.cut_fallbacks,
+            "source_bytes": self.source_bytes,
             "stage_seconds": {k: round(v, 4) for k, v in self.stage_seconds.items()},
             "wall_seconds": round(self.wall_seconds, 4),
             "records_per_minute": round(self.records_per_minute, 1),

@@ -22,6 +22,9 @@ HEADLINE_KEYS = (
     "e2e_over_full_parse_time_ratio",
     "scaling_2_over_1_workers",
     "peak_rss_mb_per_worker",
+    "stored_bytes_per_doc",
+    "source_bytes_per_doc",
+    "link_1gbit_rec_per_min",
 )
 STAGES = ("read", "parse", "map", "load")
 
@@ -82,8 +85,14 @@ def test_bench_measures_every_section_and_writes_the_json_keys(
     for stage in ("read_default", "read_lz4", "read_external", "load"):
         # The server's CPU is counted in clock ticks: on 40 documents it may be 0.
         assert costs["stages"][stage]["client_ms"] > 0 <= costs["stages"][stage]["server_ms"]
-    for stage in ("parse_whole", "parse_pruned", "map"):
+    for stage in ("parse_whole", "parse_pruned", "parse_cut", "map"):
         assert costs["stages"][stage]["client_ms"] > 0
+    for form in ("", "_strpos", "_prefix"):
+        assert costs["stages"][f"read_cut{form}_lz4"]["client_ms"] > 0
+    assert costs["ceiling_rec_per_min_2_cores_cut_lz4_storage"] > 0
+    # Compact documents end with the application: the cut saves nothing, the tail is extra.
+    assert result["source_bytes_per_doc"] <= result["stored_bytes_per_doc"] + 64
+    assert result["sections"]["postgresql_2_workers"]["source_cuts"] == 40
     assert costs["ceiling_rec_per_min_2_cores_default_storage"] > 0
     assert costs["read_table_bytes"]["external"] > 0
     assert result["sections"]["expressions"]["evaluations_per_second"] > 0
@@ -96,6 +105,23 @@ def test_bench_measures_every_section_and_writes_the_json_keys(
     assert result["settings"]["postgresql_url"].endswith(postgres_url.rsplit("/", 1)[1])
     printed = capsys.readouterr().out
     assert "PostgreSQL, 2 workers" in printed and "SQLite, 2 workers" in printed
+
+
+@pytest.mark.integration
+def test_latency_runs_go_through_a_measured_delaying_proxy(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "result.json"
+    options = ("--only", "postgresql", "--workers", "2", "--db-latency-ms", "2")
+    assert bench(tmp_path, "--db-url", postgres_url, *options, "--json", str(path)) == 0
+    result = json.loads(path.read_text(encoding="utf-8"))
+    assert result["postgresql_rec_per_min_2_workers_2ms"] > 0
+    assert result["latency_over_no_latency_2_workers"] > 0
+    delayed = result["sections"]["postgresql_2_workers_2ms"]
+    assert delayed["integrity_passed"] and delayed["documents"] == 40
+    assert 1.8 <= delayed["round_trip_ms_through_proxy"] <= 2.2 + delayed["round_trip_ms_direct"]
+    assert delayed["proxy_cpu_seconds"] > 0
+    assert result["settings"]["db_latency_ms"] == 2
 
 
 @pytest.mark.integration

@@ -110,6 +110,8 @@ def test_metrics_file_holds_figures_settings_and_range(
     assert settings["contract"].endswith(".json")
     assert settings["database"] == sqlite_url
     assert settings["session_id"].startswith("cli-")
+    assert settings["source_cut"] is True and metrics["source_cuts"] > 0
+    assert 0 <= metrics["source_cut_fallbacks"] <= metrics["source_cuts"]
     assert sum(metrics["failures_by_stage"].values()) == metrics["failures"] > 0
     failed = {entry["app_id"] for entry in metrics["first_failures"]}
     assert failed == {
@@ -120,6 +122,21 @@ def test_metrics_file_holds_figures_settings_and_range(
     assert set(metrics["stage_seconds"]) == {"read", "parse", "map", "load"}
     assert metrics["records_per_minute"] > 0
     assert f"metrics: {metrics_dir}" in capsys.readouterr().out
+
+
+def test_whole_documents_reads_every_document_whole(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate_into_database(sqlite_url, 10, seed=2, profile="compact")
+    argv = ["run", "--db", sqlite_url, "--whole-documents", "--metrics-dir", str(tmp_path)]
+    assert main(argv) == 0
+    metrics = only_metrics_file(tmp_path)
+    assert metrics["settings"]["source_cut"] is False
+    assert (metrics["successes"], metrics["source_cuts"], metrics["source_cut_fallbacks"]) == (
+        10,
+        0,
+        0,
+    )
 
 
 def test_rerun_migrates_nothing_and_reprocess_failed_retries_failures(

@@ -11,13 +11,20 @@ from sqlalchemy import Engine, func, inspect, select, text
 
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.tables import TargetSchema
-from xml_migration.db.dbapi import Connector, Driver, identity_insert_sql, insert_sql
+from xml_migration.db.dbapi import (
+    Connector,
+    Driver,
+    compile_statement,
+    identity_insert_sql,
+    insert_sql,
+)
 from xml_migration.db.ddl import create_schema, ddl_statements, ddl_text, drop_schema, reset_schema
 from xml_migration.db.dialects import DIALECTS, sql_dialect
 from xml_migration.db.loader import open_loader
 from xml_migration.db.model import build_model
 from xml_migration.db.processing_log import log_columns
-from xml_migration.db.source import insert_source_documents
+from xml_migration.db.source import insert_source_documents, pending_documents_query
+from xml_migration.engine.source_cut import source_cut_for
 from xml_migration_tests.contract.legacy_dialect import LEGACY_CONTRACT
 from xml_migration_tests.db.schemas import credit_schema, mapped_document, source_document
 
@@ -205,3 +212,15 @@ def test_concurrent_creation_of_the_schema_succeeds_once(
         results = list(pool.map(lambda _: create_schema(pg_engine, target), range(4)))
     assert results == [None] * 4
     assert inspect(pg_engine).has_table(target.root_table.name, schema=target.schema)
+
+
+def test_sql_server_source_cut_query_matches_the_golden_file() -> None:
+    """The pending-documents query with the shipped contract's source cut, as pyodbc sends it
+    to SQL Server: its text and its parameters."""
+    plan = load_plan()
+    cut = source_cut_for(plan)
+    assert cut is not None
+    connector = Connector(Driver.PYODBC, sql_dialect("mssql", paramstyle="qmark"), lambda: None)
+    query = pending_documents_query(build_model(plan.target, "mssql"), 1, 1000, cut=cut)
+    sql, params = compile_statement(connector, query)
+    _assert_golden("credit_application.mssql.source_cut.sql", f"{sql};\n-- {params!r}\n")

@@ -60,6 +60,7 @@ def test_a_partition_migrates_with_metadata_and_passing_checks(
     assert metadata["chunks"] == 3
     assert metadata["rows_total"] == sum(metadata["rows_per_table"].values()) > 0
     assert metadata["records_per_minute"] > 0
+    assert metadata["source_cuts"] > 0
     for stage in ("read", "parse", "map", "load"):
         assert metadata[f"{stage}_seconds"] >= 0
     assert "app_id" in metadata["first_failures"]
@@ -78,6 +79,17 @@ def test_a_second_materialization_skips_what_is_done(
     assert again.success
     metadata = again.asset_materializations_for_node("migrated_applications")[0].metadata
     assert metadata["documents"].value == 0 and metadata["successes"].value == 0
+
+
+def test_whole_documents_in_the_run_config_reads_documents_whole(
+    sqlite_url: str, instance: dg.DagsterInstance
+) -> None:
+    keys = source_documents(sqlite_url, instance, 20, fault_rate=0.0)
+    result = materialize_partition(sqlite_url, instance, keys[0], whole_documents=True)
+    assert result.success
+    metadata = result.asset_materializations_for_node("migrated_applications")[0].metadata
+    assert metadata["successes"].value == 20
+    assert metadata["source_cuts"].value == 0
 
 
 def test_a_corrupted_target_fails_the_checks_and_the_run(

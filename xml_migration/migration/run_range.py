@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.plan import CompiledPlan
-from xml_migration.db.connection import create_db_engine, display_url
+from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.loader import BatchLoader, BatchResult, open_loader
 from xml_migration.db.processing_log import LogContext
 from xml_migration.db.source import (
@@ -193,60 +193,62 @@ def migrate_range(
     """
     plan = cached_plan(settings.contract_path)
     cut = source_cut_for(plan) if settings.source_cut else None
-    engine = create_db_engine(settings.database_url)
     context = LogContext(
         session_id=settings.session_id,
         app_id_start=app_id_start,
         app_id_end=app_id_end,
         partition_key=settings.partition_key,
     )
-    log.info("migrating keys %s..%s into %s", app_id_start, app_id_end, display_url(engine.url))
+    log.info(
+        "migrating keys %s..%s into %s",
+        app_id_start,
+        app_id_end,
+        display_url(settings.database_url),
+    )
     stats = RunStats()
     started = perf_counter()
-    try:
-        with (
-            open_loader(
-                engine, plan.target, context, reprocess_failed=settings.reprocess_failed
-            ) as loader,
-            read_ahead(
-                read_pending_documents(
-                    engine,
-                    plan.target,
-                    app_id_start,
-                    app_id_end,
-                    FETCH_DOCUMENTS,
-                    reprocess_failed=settings.reprocess_failed,
-                    limit=limit,
-                    cut=cut,
-                )
-            ) as slices,
-            OneAhead(partial(_loaded, loader), "load") as loading,
-        ):
-            processor = _SliceProcessor(
-                plan, settings, stats, cut, partial(read_whole_documents, engine, plan.target)
+    with (
+        disposable_engine(settings.database_url) as engine,
+        open_loader(
+            engine, plan.target, context, reprocess_failed=settings.reprocess_failed
+        ) as loader,
+        read_ahead(
+            read_pending_documents(
+                engine,
+                plan.target,
+                app_id_start,
+                app_id_end,
+                FETCH_DOCUMENTS,
+                reprocess_failed=settings.reprocess_failed,
+                limit=limit,
+                cut=cut,
             )
-            outcomes = chain.from_iterable(map(processor.outcomes, read_timed(slices, stats)))
+        ) as slices,
+        OneAhead(partial(_loaded, loader), "load") as loading,
+    ):
+        processor = _SliceProcessor(
+            plan, settings, stats, cut, partial(read_whole_documents, engine, plan.target)
+        )
+        outcomes = chain.from_iterable(map(processor.outcomes, read_timed(slices, stats)))
 
-            def record(loaded: _LoadedBatch | None) -> None:
-                if loaded is None:
-                    return
-                stats.stage_seconds["load"] += loaded.seconds
-                stats.documents += loaded.documents
-                stats.successes += len(loaded.result.loaded)
-                stats.skipped += len(loaded.result.skipped)
-                stats.rows_per_table.update(loaded.result.rows_per_table)
-                for failure in loaded.result.failures:
-                    stats.record_failure(failure)
-                stats.wall_seconds = perf_counter() - started
-                if on_batch is not None:
-                    on_batch(stats)
+        def record(loaded: _LoadedBatch | None) -> None:
+            if loaded is None:
+                return
+            stats.stage_seconds["load"] += loaded.seconds
+            stats.documents += loaded.documents
+            stats.successes += len(loaded.result.loaded)
+            stats.skipped += len(loaded.result.skipped)
+            stats.rows_per_table.update(loaded.result.rows_per_table)
+            for failure in loaded.result.failures:
+                stats.record_failure(failure)
+            stats.wall_seconds = perf_counter() - started
+            if on_batch is not None:
+                on_batch(stats)
 
-            while batch := list(islice(outcomes, settings.batch_size)):
-                record(loading.finish())
-                loading.start(batch)
+        while batch := list(islice(outcomes, settings.batch_size)):
             record(loading.finish())
-    finally:
-        engine.dispose()
+            loading.start(batch)
+        record(loading.finish())
     stats.wall_seconds = perf_counter() - started
     return stats
 

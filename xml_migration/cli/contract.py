@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from xml_migration.contract.errors import ContractError
+from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.contract.loading import load_structure
 from xml_migration.contract.summary import ContractSummary, summarize
 
@@ -20,19 +21,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check",
         help="validate a contract and summarise it",
         description=(
-            "Validate a contract completely and print its tables with their roles, the "
-            "number of mappings per mapping type, the element paths it reads, what each SQL "
-            "Server spelling (data_type, data_length -1 / 'max', GETUTCDATE() defaults) "
-            "became, and the warnings a migrating user needs. Exit status 1 lists every "
-            "problem."
+            "Validate a contract completely and print its fingerprint (recorded in every "
+            "processing log row it produces), its tables with their roles, the number of "
+            "mappings per mapping type, the element paths it reads, what each SQL Server "
+            "spelling (data_type, data_length -1 / 'max', GETUTCDATE() defaults) became, and "
+            "the warnings a migrating user needs. Exit status 1 lists every problem."
         ),
     )
     check.add_argument("path", metavar="PATH", help="contract JSON file")
     check.set_defaults(func=run_check)
 
 
-def format_summary(path: str, summary: ContractSummary) -> str:
-    lines = [f"contract {path} is valid", "", f"tables ({len(summary.tables)}, insertion order):"]
+def format_summary(path: str, summary: ContractSummary, fingerprint: str) -> str:
+    lines = [
+        f"contract {path} is valid",
+        f"fingerprint {fingerprint}",
+        "",
+        f"tables ({len(summary.tables)}, insertion order):",
+    ]
     width = max(len(table.name) for table in summary.tables)
     for table in summary.tables:
         lines.append(
@@ -56,9 +62,10 @@ def format_summary(path: str, summary: ContractSummary) -> str:
 
 def run_check(args: argparse.Namespace) -> int:
     try:
-        summary = summarize(load_structure(args.path))
+        structure = load_structure(args.path)
+        summary = summarize(structure)
     except ContractError as error:
         print(error)
         return 1
-    print(format_summary(args.path, summary))
+    print(format_summary(args.path, summary, contract_fingerprint(structure.contract)))
     return 0

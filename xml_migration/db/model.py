@@ -54,12 +54,14 @@ class LogColumns:
     app_id_end: str = "app_id_end"
     rows_written: str = "rows_written"
     partition_key: str = "partition_key"
+    contract_fingerprint: str = "contract_fingerprint"
 
 
 LOG = LogColumns()
 
 SESSION_ID_LENGTH = 50
 PARTITION_KEY_LENGTH = 255
+FINGERPRINT_COLUMN_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,7 @@ def _log_table(metadata: MetaData, target: TargetSchema, schema: str | None) -> 
         Column(LOG.app_id_end, key_type(target.app_key_type), autoincrement=False),
         Column(LOG.rows_written, unbounded_text()),
         Column(LOG.partition_key, String(PARTITION_KEY_LENGTH)),
+        Column(LOG.contract_fingerprint, String(FINGERPRINT_COLUMN_LENGTH)),
         schema=schema,
     )
     Index(None, table.c[app_key], unique=True)

@@ -47,6 +47,8 @@ class SchemaMismatch:
     table: str
     column: str | None
     problem: str
+    addable: bool = False
+    """A missing column that may be NULL: `create_schema` adds it (`ALTER TABLE … ADD`)."""
 
     def __str__(self) -> str:
         where = self.table if self.column is None else f"{self.table}.{self.column}"
@@ -186,7 +188,9 @@ def _check_table(
     for name, (requirement, sql_type, nullable) in expected.items():
         column = found.get(_lookup_name(name, engine.dialect.name))
         if column is None:
-            mismatches.append(SchemaMismatch(table.name, name, "column does not exist"))
+            mismatches.append(
+                SchemaMismatch(table.name, name, "column does not exist", addable=nullable)
+            )
             continue
         if column.get("computed"):
             mismatches.append(

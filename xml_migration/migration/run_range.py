@@ -12,6 +12,7 @@ from time import perf_counter
 from typing import NamedTuple
 
 from xml_migration.contract.compiler import load_plan
+from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.connection import create_db_engine, display_url
 from xml_migration.db.loader import BatchLoader, BatchResult, open_loader
@@ -199,6 +200,7 @@ def migrate_range(
         app_id_start=app_id_start,
         app_id_end=app_id_end,
         partition_key=settings.partition_key,
+        contract_fingerprint=contract_fingerprint(plan.contract),
     )
     log.info("migrating keys %s..%s into %s", app_id_start, app_id_end, display_url(engine.url))
     stats = RunStats()

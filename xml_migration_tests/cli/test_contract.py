@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from xml_migration.cli.main import main
+from xml_migration.contract.fingerprint import contract_fingerprint
+from xml_migration.contract.loading import load_contract
 from xml_migration_tests.compat.vectors import CONTRACT_PATH, contract_data
 from xml_migration_tests.contract.legacy_dialect import LEGACY_CONTRACT
 
@@ -120,3 +122,9 @@ def test_check_lists_every_problem_of_the_legacy_dialect_at_once(
         "mappings[26] (app_history), key 'expression': calculated_field needs an expression",
     ):
         assert expected in out, expected
+
+
+def test_check_shows_the_fingerprint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["contract", "check", str(CONTRACT_PATH)]) == 0
+    fingerprint = contract_fingerprint(load_contract(CONTRACT_PATH))
+    assert f"fingerprint {fingerprint}\n" in capsys.readouterr().out

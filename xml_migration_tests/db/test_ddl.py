@@ -43,7 +43,7 @@ def _schemas() -> dict[str, TargetSchema]:
     }
 
 
-def _assert_golden(name: str, text: str) -> None:
+def assert_golden(name: str, text: str) -> None:
     path = GOLDEN / name
     if UPDATE_GOLDEN:
         path.write_text(text, encoding="utf-8")
@@ -55,7 +55,7 @@ def _assert_golden(name: str, text: str) -> None:
     "schema_name", ["credit", "credit_application", "compat", "legacy_dialect"]
 )
 def test_ddl_matches_the_golden_file(schema_name: str, dialect: str) -> None:
-    _assert_golden(f"{schema_name}.{dialect}.sql", ddl_text(_schemas()[schema_name], dialect))
+    assert_golden(f"{schema_name}.{dialect}.sql", ddl_text(_schemas()[schema_name], dialect))
 
 
 def test_sql_server_insert_statements_match_the_golden_file() -> None:
@@ -72,7 +72,7 @@ def test_sql_server_insert_statements_match_the_golden_file() -> None:
         identity_insert_sql(connector, root, True),
         identity_insert_sql(connector, root, False),
     ]
-    _assert_golden("credit.mssql.statements.sql", "".join(f"{line};\n" for line in lines))
+    assert_golden("credit.mssql.statements.sql", "".join(f"{line};\n" for line in lines))
 
 
 def test_tables_are_created_in_insertion_order_with_the_log_last() -> None:
@@ -100,6 +100,7 @@ def test_processing_log_has_the_legacy_columns_then_the_extensions() -> None:
         "app_id_end",
         "rows_written",
         "partition_key",
+        "contract_fingerprint",
     ]
 
 
@@ -223,4 +224,4 @@ def test_sql_server_source_cut_query_matches_the_golden_file() -> None:
     connector = Connector(Driver.PYODBC, sql_dialect("mssql", paramstyle="qmark"), lambda: None)
     query = pending_documents_query(build_model(plan.target, "mssql"), 1, 1000, cut=cut)
     sql, params = compile_statement(connector, query)
-    _assert_golden("credit_application.mssql.source_cut.sql", f"{sql};\n-- {params!r}\n")
+    assert_golden("credit_application.mssql.source_cut.sql", f"{sql};\n-- {params!r}\n")

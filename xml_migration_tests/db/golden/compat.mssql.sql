@@ -195,6 +195,7 @@ CREATE TABLE migration_test.processing_log (
 	app_id_end INTEGER NULL, 
 	rows_written NVARCHAR(max) NULL, 
 	partition_key VARCHAR(255) NULL, 
+	contract_fingerprint VARCHAR(64) NULL, 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

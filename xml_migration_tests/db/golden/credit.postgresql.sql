@@ -67,6 +67,7 @@ CREATE TABLE migration_test.processing_log (
 	app_id_end INTEGER, 
 	rows_written TEXT, 
 	partition_key VARCHAR(255), 
+	contract_fingerprint VARCHAR(64), 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

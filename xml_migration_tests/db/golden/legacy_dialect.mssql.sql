@@ -68,6 +68,7 @@ CREATE TABLE legacy.processing_log (
 	app_id_end INTEGER NULL, 
 	rows_written NVARCHAR(max) NULL, 
 	partition_key VARCHAR(255) NULL, 
+	contract_fingerprint VARCHAR(64) NULL, 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

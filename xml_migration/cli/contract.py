@@ -15,7 +15,7 @@ from xml_migration.contract.diff import (
 )
 from xml_migration.contract.errors import ContractError
 from xml_migration.contract.fingerprint import contract_fingerprint
-from xml_migration.contract.loading import load_structure
+from xml_migration.contract.loading import load_contract, load_structure
 from xml_migration.contract.summary import ContractSummary, summarize
 
 

@@ -186,13 +186,15 @@ def migrate_range(
     """Migrate the documents of a key range (inclusive; None is open) not yet processed.
 
     Every document read ends with its rows and a success log row, or a failed log row,
-    written in the transaction of its batch; a re-run skips what is already logged. The
+    written in the transaction of its batch; a re-run skips what is already logged (with
+    `settings.remigrate_stale`, what is logged under the current contract). The
     source is fetched in small slices: a batch of `settings.batch_size` holds outcomes,
     not source texts. A thread reads the next slice while the current one is mapped, and
     another loads the previous batch meanwhile (`pipeline`); with `settings.source_cut`
     the source sends only what the contract reads of each document (ADR 0016).
     """
     plan = cached_plan(settings.contract_path)
+    fingerprint = contract_fingerprint(plan.contract)
     cut = source_cut_for(plan) if settings.source_cut else None
     engine = create_db_engine(settings.database_url)
     context = LogContext(
@@ -200,7 +202,7 @@ def migrate_range(
         app_id_start=app_id_start,
         app_id_end=app_id_end,
         partition_key=settings.partition_key,
-        contract_fingerprint=contract_fingerprint(plan.contract),
+        contract_fingerprint=fingerprint,
     )
     log.info("migrating keys %s..%s into %s", app_id_start, app_id_end, display_url(engine.url))
     stats = RunStats()
@@ -208,7 +210,11 @@ def migrate_range(
     try:
         with (
             open_loader(
-                engine, plan.target, context, reprocess_failed=settings.reprocess_failed
+                engine,
+                plan.target,
+                context,
+                reprocess_failed=settings.reprocess_failed,
+                remigrate=settings.remigrate_stale,
             ) as loader,
             read_ahead(
                 read_pending_documents(
@@ -218,6 +224,7 @@ def migrate_range(
                     app_id_end,
                     FETCH_DOCUMENTS,
                     reprocess_failed=settings.reprocess_failed,
+                    remigrate_fingerprint=fingerprint if settings.remigrate_stale else None,
                     limit=limit,
                     cut=cut,
                 )

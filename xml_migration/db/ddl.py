@@ -17,6 +17,7 @@ from xml_migration.db.reflection import (
     SchemaMismatchError,
     inspect_existing_tables,
 )
+from xml_migration.db.schema_history import check_layout, record_layout
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,10 @@ def create_schema(engine: Engine, target: TargetSchema) -> None:
     """Create the schema and every missing table; check the tables that already exist.
 
     Columns the contract adds to existing tables (and the log's extension columns) are
-    added with `ALTER TABLE … ADD`, nullable. On PostgreSQL a source table created here
+    added with `ALTER TABLE … ADD`, nullable; the contract's table layout is recorded, and
+    changes of it that cannot be applied safely (a column removed, a type narrowed, a key
+    changed) raise `SchemaMismatchError` with the DDL to apply them, until the tables show
+    them applied. On PostgreSQL a source table created here
     compresses its documents with lz4 when the server can (reading them costs less CPU
     than with the default pglz); an existing one is left as it is. Idempotent. Raises
     `SchemaMismatchError` listing every other incompatibility of existing tables with the
@@ -142,17 +146,21 @@ def create_schema(engine: Engine, target: TargetSchema) -> None:
         model.metadata.create_all(connection, checkfirst=True)
         if new_source and model.dialect == "postgresql" and lz4_available(connection):
             _compress_source_with_lz4(connection, model)
+    check_layout(engine, model)
     missing = _missing_nullable_columns(engine, target, model)
     if missing:
         _add_columns(engine, model, missing)
         inspect_existing_tables(engine, target)
+    with engine.begin() as connection:
+        _serialize_schema_changes(connection, model.dialect)
+        record_layout(connection, model)
 
 
 def drop_schema(engine: Engine, target: TargetSchema, *, include_source: bool = False) -> None:
     """Drop the processing log and the target tables (children first); the source table
     only when `include_source`. Missing tables are ignored."""
     model = build_model(target, dialect_name(engine))
-    tables = [model.log, *reversed(model.tables)]
+    tables = [model.layouts, model.log, *reversed(model.tables)]
     if include_source:
         tables.append(model.source)
     with engine.begin() as connection:

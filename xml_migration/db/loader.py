@@ -43,6 +43,7 @@ from xml_migration.db.errors import (
 from xml_migration.db.model import LOG, STATUS_FAILED, DatabaseModel, build_model
 from xml_migration.db.processing_log import LogContext, log_columns, log_row, utc_now
 from xml_migration.db.reflection import ExistingTables, inspect_existing_tables
+from xml_migration.db.schema_history import check_layout
 from xml_migration.db.stale import current_outcome, replace_documents_statements
 from xml_migration.db.writers import DEFAULT_METHODS, LoadMethod, TableWriter, table_writer
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome, MappedDocument
@@ -336,12 +337,15 @@ def open_loader(
 ) -> BatchLoader:
     """A loader for `engine`, after checking that the tables can hold what `target` writes.
 
-    Raises `SchemaMismatchError` listing every incompatibility before anything is written.
+    Raises `SchemaMismatchError` listing every incompatibility (including layout changes
+    not applied yet, `db/schema_history.py`) before anything is written.
     """
     existing = inspect_existing_tables(engine, target)
+    model = build_model(target, dialect_name(engine))
+    check_layout(engine, model)
     return BatchLoader(
         engine_connector(engine),
-        build_model(target, dialect_name(engine)),
+        model,
         context or LogContext(),
         existing=existing,
         reprocess_failed=reprocess_failed,

@@ -75,6 +75,8 @@ class DatabaseModel:
     tables: tuple[Table, ...]
     """Target tables in insertion order, parents first."""
     log: Table
+    layouts: Table
+    """The table layouts recorded by `create_schema` (`db/schema_history.py`)."""
 
     def table(self, name: str) -> Table:
         return self.metadata.tables[_qualified(self.source.schema, name)]
@@ -164,6 +166,20 @@ def _log_time_type() -> sa.TypeEngine[object]:
     return sa.DateTime().with_variant(mssql.DATETIME2(), "mssql")
 
 
+LAYOUTS_TABLE = "xml_migration_layouts"
+
+
+def _layouts_table(metadata: MetaData, schema: str | None) -> Table:
+    return Table(
+        LAYOUTS_TABLE,
+        metadata,
+        Column("layout_fingerprint", String(64), primary_key=True),
+        Column("recorded_at", _log_time_type()),
+        Column("tables", unbounded_text()),
+        schema=schema,
+    )
+
+
 @lru_cache(maxsize=32)
 def build_model(target: TargetSchema, dialect: str) -> DatabaseModel:
     """The tables of `target` for the dialect named `sqlite`, `postgresql` or `mssql`."""
@@ -183,4 +199,5 @@ def build_model(target: TargetSchema, dialect: str) -> DatabaseModel:
     )
     tables = tuple(_target_table(metadata, spec, schema) for spec in target.tables)
     log = _log_table(metadata, target, schema)
-    return DatabaseModel(target, dialect, metadata, source, tables, log)
+    layouts = _layouts_table(metadata, schema)
+    return DatabaseModel(target, dialect, metadata, source, tables, log, layouts)

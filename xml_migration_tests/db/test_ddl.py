@@ -21,7 +21,7 @@ from xml_migration.db.dbapi import (
 from xml_migration.db.ddl import create_schema, ddl_statements, ddl_text, drop_schema, reset_schema
 from xml_migration.db.dialects import DIALECTS, sql_dialect
 from xml_migration.db.loader import open_loader
-from xml_migration.db.model import build_model
+from xml_migration.db.model import LAYOUTS_TABLE, build_model
 from xml_migration.db.processing_log import log_columns
 from xml_migration.db.source import insert_source_documents, pending_documents_query
 from xml_migration.engine.source_cut import source_cut_for
@@ -114,7 +114,8 @@ def test_create_is_idempotent_and_builds_keys(engine: Engine, target: TargetSche
     inspector = inspect(engine)
     schema = _schema_of(engine, target)
     names = set(inspector.get_table_names(schema=schema))
-    assert names == {"app_xml", "processing_log", *(spec.name for spec in target.tables)}
+    expected = {"app_xml", "processing_log", LAYOUTS_TABLE, *(spec.name for spec in target.tables)}
+    assert names == expected
     address = inspector.get_pk_constraint("app_contact_address", schema=schema)
     assert address["constrained_columns"] == ["con_id", "address_type_enum"]
     (foreign_key,) = inspector.get_foreign_keys("app_contact_address", schema=schema)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from xml_migration.bench.remigration import write_changed_contract
 from xml_migration.cli.main import build_parser, main
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.fingerprint import contract_fingerprint
@@ -17,7 +18,6 @@ from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.model import LOG, build_model
 from xml_migration.mock import read_manifest
 from xml_migration.mock.database import generate_into_database
-from xml_migration_tests.migration.contract_v2 import write_contract_v2
 
 BAR_CHARACTERS = ("━", "\x1b[")
 
@@ -303,7 +303,7 @@ def test_remigrate_stale_replaces_what_another_contract_migrated(
     generate_into_database(sqlite_url, 30, seed=3, profile="compact", fault_rate=0.1)
     metrics = ["--metrics-dir", str(tmp_path / "metrics")]
     assert main(["run", "--db", sqlite_url, *metrics]) == 0
-    v2 = write_contract_v2(tmp_path)
+    v2 = write_changed_contract(tmp_path)
     argv = ["run", "--db", sqlite_url, "--contract", v2, *metrics]
     assert main(argv) == 0
     assert "0 documents pending" in capsys.readouterr().out

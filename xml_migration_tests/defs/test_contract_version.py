@@ -8,11 +8,11 @@ import pytest
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
 
+from xml_migration.bench.remigration import write_changed_contract
 from xml_migration.defs.checks import migration_integrity
 from xml_migration.defs.migration import migrated_applications, versioned_by_contract
 from xml_migration.defs.resources import ContractResource
 from xml_migration_tests.defs.conftest import resources_for, source_documents
-from xml_migration_tests.migration.contract_v2 import write_contract_v2
 
 pytestmark = pytest.mark.dagster
 
@@ -52,7 +52,7 @@ def test_a_contract_change_makes_a_partition_stale_until_remigrated(
     sqlite_url: str, instance: dg.DagsterInstance, tmp_path: Path
 ) -> None:
     (partition,) = source_documents(sqlite_url, instance, DOCUMENTS)
-    v1, v2 = ContractResource(), ContractResource(path=write_contract_v2(tmp_path))
+    v1, v2 = ContractResource(), ContractResource(path=write_changed_contract(tmp_path))
     assert v1.fingerprint() != v2.fingerprint()
     first = materialize(sqlite_url, instance, v1, partition)
     (materialization,) = first.asset_materializations_for_node("migrated_applications")

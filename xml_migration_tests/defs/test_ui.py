@@ -19,13 +19,13 @@ import dagster as dg
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from xml_migration.bench.remigration import write_changed_contract
 from xml_migration.defs.checks import migration_integrity
 from xml_migration.defs.migration import migrated_applications, versioned_by_contract
 from xml_migration.defs.resources import ContractResource
 from xml_migration.defs.source import mock_source_documents
 from xml_migration.defs.target import target_schema
 from xml_migration_tests.defs.conftest import TEST_WIDTH, resources_for
-from xml_migration_tests.migration.contract_v2 import write_contract_v2
 
 pytestmark = [pytest.mark.dagster, pytest.mark.browser, pytest.mark.slow]
 
@@ -279,7 +279,7 @@ def test_a_contract_change_shows_the_partition_stale_until_remigrated(
     ARTIFACTS.mkdir(exist_ok=True)
     home, env = prepared_home(tmp_path, sqlite_url)
     materialize_with_contract(home, sqlite_url, ContractResource())
-    v2 = ContractResource(path=write_contract_v2(tmp_path))
+    v2 = ContractResource(path=write_changed_contract(tmp_path))
     env = {**env, "XML_MIGRATION_CONTRACT": str(v2.path)}
     with dagster_dev(home, env) as url, sync_playwright() as playwright:
         status, causes = partition_staleness(url)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from xml_migration.bench.remigration import write_changed_contract
 from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.db.connection import create_db_engine
@@ -18,7 +19,6 @@ from xml_migration.db.model import LOG, build_model
 from xml_migration.migration.run_range import migrate_parallel, migrate_range
 from xml_migration.migration.settings import MigrationSettings
 from xml_migration.mock.database import generate_into_database
-from xml_migration_tests.migration.contract_v2 import write_contract_v2
 
 DOCUMENTS = 150
 LOG_FIELDS = (LOG.status, LOG.failure_reason, LOG.rows_written, LOG.contract_fingerprint)
@@ -50,7 +50,7 @@ def test_remigrating_stale_documents_equals_a_fresh_migration(
     generate_into_database(database_url, DOCUMENTS, seed=5, profile="compact", fault_rate=0.1)
     migrate_range(MigrationSettings(database_url, batch_size=40), None, None)
     before = snapshot(database_url)
-    v2 = write_contract_v2(tmp_path)
+    v2 = write_changed_contract(tmp_path)
     fingerprint = contract_fingerprint(load_plan(v2).contract)
     remigrate = MigrationSettings(
         database_url, contract_path=v2, batch_size=40, remigrate_stale=True
@@ -78,7 +78,7 @@ def test_remigrating_stale_documents_equals_a_fresh_migration(
 def test_parallel_remigration_of_part_of_the_range(database_url: str, tmp_path: Path) -> None:
     generate_into_database(database_url, 60, seed=8, profile="compact", fault_rate=0.1)
     migrate_range(MigrationSettings(database_url, batch_size=7), None, None)
-    v2 = write_contract_v2(tmp_path)
+    v2 = write_changed_contract(tmp_path)
     remigrate = MigrationSettings(
         database_url, contract_path=v2, batch_size=7, remigrate_stale=True
     )

@@ -24,7 +24,7 @@ resources = deployment.resources()
 defs = dg.Definitions(
     assets=[
         mock_source_documents,
-        target_schema,
+        versioned_by_contract(target_schema, resources["contract"]),
         versioned_by_contract(migrated_applications, resources["contract"]),
         throughput_baseline,
         batch_size_sweep,

@@ -248,6 +248,7 @@ def migrated_applications(source_documents: None, target_tables: None) -> dict[s
 def versioned_by_contract(
     asset: dg.AssetsDefinition, contract: ContractResource
 ) -> dg.AssetsDefinition:
-    """`asset` whose code version is the contract's fingerprint."""
+    """`asset` whose code version is the contract's fingerprint (the target tables and the
+    migration: both are stale after a contract change)."""
     version = contract.fingerprint()
     return asset.map_asset_specs(lambda spec: spec.replace_attributes(code_version=version))

@@ -45,9 +45,10 @@ def test_migration_has_three_blocking_checks_and_a_contract_warning() -> None:
     }
 
 
-def test_the_migration_code_version_is_the_contract_fingerprint() -> None:
-    node = defs.resolve_asset_graph().get(dg.AssetKey("migrated_applications"))
-    assert node.code_version == ContractResource().fingerprint()
+def test_the_code_version_of_tables_and_migration_is_the_contract_fingerprint() -> None:
+    graph = defs.resolve_asset_graph()
+    for name in ("target_schema", "migrated_applications"):
+        assert graph.get(dg.AssetKey(name)).code_version == ContractResource().fingerprint()
 
 
 def test_schedules_and_sensors_start_stopped() -> None:

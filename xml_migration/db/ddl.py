@@ -123,11 +123,38 @@ def _add_columns(engine: Engine, model: DatabaseModel, missing: list[SchemaMisma
             log.info("added column %s.%s", mismatch.table, mismatch.column)
 
 
+def _add_missing_indexes(engine: Engine, model: DatabaseModel) -> None:
+    """Create the target tables' indexes that existing tables lack (an index, or the
+    primary key, starting with the same columns counts)."""
+    with engine.begin() as connection:
+        _serialize_schema_changes(connection, model.dialect)
+        inspector = inspect(connection)
+        for table in model.tables:
+            found = [
+                tuple(index["column_names"])
+                for index in inspector.get_indexes(table.name, schema=table.schema)
+            ]
+            found.append(
+                tuple(
+                    inspector.get_pk_constraint(table.name, schema=table.schema).get(
+                        "constrained_columns"
+                    )
+                    or ()
+                )
+            )
+            for index in table.indexes:
+                columns = tuple(column.name for column in index.columns)
+                if not any(existing[: len(columns)] == columns for existing in found):
+                    index.create(connection)
+                    log.info("created index %s", index.name)
+
+
 def create_schema(engine: Engine, target: TargetSchema) -> None:
     """Create the schema and every missing table; check the tables that already exist.
 
     Columns the contract adds to existing tables (and the log's extension columns) are
-    added with `ALTER TABLE … ADD`, nullable; the contract's table layout is recorded, and
+    added with `ALTER TABLE … ADD`, nullable, and missing indexes of target tables are
+    created; the contract's table layout is recorded, and
     changes of it that cannot be applied safely (a column removed, a type narrowed, a key
     changed) raise `SchemaMismatchError` with the DDL to apply them, until the tables show
     them applied. On PostgreSQL a source table created here
@@ -151,6 +178,7 @@ def create_schema(engine: Engine, target: TargetSchema) -> None:
     if missing:
         _add_columns(engine, model, missing)
         inspect_existing_tables(engine, target)
+    _add_missing_indexes(engine, model)
     with engine.begin() as connection:
         _serialize_schema_changes(connection, model.dialect)
         record_layout(connection, model)

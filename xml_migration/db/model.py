@@ -111,7 +111,10 @@ def _qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-def _target_table(metadata: MetaData, spec: TableSpec, schema: str | None) -> Table:
+def _target_table(metadata: MetaData, spec: TableSpec, schema: str | None, app_key: str) -> Table:
+    """A target table. One holding the application key without leading its primary key
+    with it (the contact table) gets an index on it: re-migration deletes a document's
+    rows by it, and deleting a root row checks the foreign keys referencing it."""
     columns = [
         Column(
             column.name,
@@ -131,7 +134,10 @@ def _target_table(metadata: MetaData, spec: TableSpec, schema: str | None) -> Ta
     ]
     if spec.primary_key:
         constraints.append(PrimaryKeyConstraint(*spec.primary_key))
-    return Table(spec.name, metadata, *columns, *constraints, schema=schema)
+    table = Table(spec.name, metadata, *columns, *constraints, schema=schema)
+    if app_key in spec.column_names and spec.primary_key[:1] != (app_key,):
+        Index(None, table.c[app_key])
+    return table
 
 
 def _log_table(metadata: MetaData, target: TargetSchema, schema: str | None) -> Table:
@@ -197,7 +203,9 @@ def build_model(target: TargetSchema, dialect: str) -> DatabaseModel:
         Column(target.source_column, unbounded_text()),
         schema=schema,
     )
-    tables = tuple(_target_table(metadata, spec, schema) for spec in target.tables)
+    tables = tuple(
+        _target_table(metadata, spec, schema, target.app_key_column) for spec in target.tables
+    )
     log = _log_table(metadata, target, schema)
     layouts = _layouts_table(metadata, schema)
     return DatabaseModel(target, dialect, metadata, source, tables, log, layouts)

@@ -169,3 +169,18 @@ def test_a_changed_key_is_reported_with_the_constraint_to_replace(pg_engine: Eng
     ) in str(report.value)
     _apply(pg_engine, report.value)
     create_schema(pg_engine, rekeyed)
+
+
+def test_the_contact_table_gets_its_application_key_index(
+    engine: Engine, target: TargetSchema
+) -> None:
+    create_schema(engine, target)
+    schema = None if engine.dialect.name == "sqlite" else target.schema
+    prefix = "" if schema is None else f"{schema}."
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP INDEX {prefix}ix_app_contact_base_app_id"))
+    assert inspect(engine).get_indexes("app_contact_base", schema=schema) == []
+    create_schema(engine, target)
+    create_schema(engine, target)
+    (index,) = inspect(engine).get_indexes("app_contact_base", schema=schema)
+    assert index["column_names"] == ["app_id"]

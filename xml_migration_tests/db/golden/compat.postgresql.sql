@@ -38,6 +38,8 @@ CREATE TABLE migration_test.app_contact_base (
 	CONSTRAINT fk_app_contact_base_app_id FOREIGN KEY(app_id) REFERENCES migration_test.app_base (app_id)
 );
 
+CREATE INDEX ix_app_contact_base_app_id ON migration_test.app_contact_base (app_id);
+
 CREATE TABLE migration_test.app_operational (
 	app_id INTEGER NOT NULL, 
 	bank_aba VARCHAR(9), 

@@ -49,6 +49,7 @@ def layout_text(target: TargetSchema) -> str:
 
 
 def layout_fingerprint(text: str) -> str:
+    """The key of a recorded layout: the start of the SHA-256 of its text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:LAYOUT_FINGERPRINT_LENGTH]
 
 
@@ -150,7 +151,7 @@ def _resolved(
     return render_type(found["type"], sql) == render_type(column_type(after), sql)
 
 
-def operator_ddl(
+def _operator_ddl(
     change: Change, new: TargetSchema, model: DatabaseModel, reflected: _Reflected, sql: Dialect
 ) -> list[str]:
     """The statements an operator would run to apply `change` to the existing table."""
@@ -205,7 +206,7 @@ def unapplied_changes(
             continue
         if _resolved(change, old, new, reflected, sql):
             continue
-        ddl = "; ".join(operator_ddl(change, new, model, reflected, sql))
+        ddl = "; ".join(_operator_ddl(change, new, model, reflected, sql))
         mismatches.append(
             SchemaMismatch(
                 str(change.table),

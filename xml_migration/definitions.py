@@ -12,19 +12,20 @@ from xml_migration.defs.benchmarks import batch_size_sweep, throughput_baseline
 from xml_migration.defs.checks import migration_integrity
 from xml_migration.defs.deployment import Deployment
 from xml_migration.defs.jobs import baseline, batch_size_sweep_job, end_to_end, migrate, reset
-from xml_migration.defs.migration import migrated_applications
+from xml_migration.defs.migration import migrated_applications, versioned_by_contract
 from xml_migration.defs.schedules import nightly_incremental_migration, weekly_batch_size_sweep
 from xml_migration.defs.sensors import new_source_documents
 from xml_migration.defs.source import mock_source_documents
 from xml_migration.defs.target import target_schema
 
 deployment = Deployment.from_environment()
+resources = deployment.resources()
 
 defs = dg.Definitions(
     assets=[
         mock_source_documents,
-        target_schema,
-        migrated_applications,
+        versioned_by_contract(target_schema, resources["contract"]),
+        versioned_by_contract(migrated_applications, resources["contract"]),
         throughput_baseline,
         batch_size_sweep,
     ],
@@ -32,6 +33,6 @@ defs = dg.Definitions(
     jobs=[end_to_end, migrate, reset, baseline, batch_size_sweep_job],
     schedules=[nightly_incremental_migration, weekly_batch_size_sweep],
     sensors=[new_source_documents],
-    resources=deployment.resources(),
+    resources=resources,
     executor=deployment.executor_definition(),
 )

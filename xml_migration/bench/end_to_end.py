@@ -31,7 +31,7 @@ from xml_migration.db.ddl import create_schema, drop_schema, reset_schema
 from xml_migration.db.integrity import IntegrityResult, integrity_checks
 from xml_migration.db.model import build_model
 from xml_migration.db.source import insert_source_documents
-from xml_migration.migration.run_range import migrate_parallel
+from xml_migration.migration.run_range import cached_plan, migrate_parallel
 from xml_migration.migration.settings import MigrationSettings
 from xml_migration.migration.stats import STAGES
 
@@ -271,13 +271,28 @@ def measured_run(
     """
     with disposable_engine(database_url) as engine:
         reset_schema(engine, target)
-        settings = MigrationSettings(
-            database_url=migration_url or database_url,
-            batch_size=batch_size,
-            session_id=f"bench-{uuid.uuid4().hex[:16]}",
-        )
-        with WorkerMemorySampler() as sampler:
-            stats = migrate_parallel(settings, span[0], span[1], workers)
+    settings = MigrationSettings(
+        database_url=migration_url or database_url,
+        batch_size=batch_size,
+        session_id=f"bench-{uuid.uuid4().hex[:16]}",
+    )
+    return timed_run(settings, span, workers, check_url=database_url)
+
+
+def timed_run(
+    settings: MigrationSettings,
+    span: tuple[int, int],
+    workers: int,
+    *,
+    check_url: str | None = None,
+) -> RunFigures:
+    """Migrate the key range `span` as `settings` say with `workers` processes, then run
+    the integrity checks over it (through `check_url` when given, else the settings'
+    database)."""
+    with WorkerMemorySampler() as sampler:
+        stats = migrate_parallel(settings, span[0], span[1], workers)
+    target = cached_plan(settings.contract_path).target
+    with disposable_engine(check_url or settings.database_url) as engine:
         integrity = verdicts_of(integrity_checks(engine, target, span))
     return RunFigures(
         workers=workers,

@@ -16,6 +16,8 @@ END_TO_END_SECTIONS = (
     ("postgresql_2_workers", "PostgreSQL, 2 workers"),
     ("sqlite_2_workers", "SQLite, 2 workers"),
     ("dagster_2_workers", "Dagster run (migrate job), 2 workers"),
+    ("first_migration_2_workers", "PostgreSQL first migration, 2 workers"),
+    ("remigration_2_workers", "PostgreSQL re-migration, 2 workers"),
 )
 SINGLE_PROCESS_LABELS = {
     "full_parse": "lxml full parse",

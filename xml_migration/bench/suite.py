@@ -45,6 +45,7 @@ from xml_migration.bench.end_to_end import (
 from xml_migration.bench.expressions import measure_case_expression
 from xml_migration.bench.latency_proxy import DelayProxy, calibrated_delay_proxy, round_trip_ms
 from xml_migration.bench.load_paths import measure_load_paths
+from xml_migration.bench.remigration import remigration_run, write_changed_contract
 from xml_migration.bench.single_process import (
     ENGINE,
     FULL_PARSE,
@@ -75,15 +76,18 @@ class Section(StrEnum):
     EXPRESSIONS = "expressions"
     LOAD_PATHS = "load_paths"
     DAGSTER = "dagster"
+    REMIGRATION = "remigration"
 
 
 DEFAULT_SECTIONS = frozenset(Section) - {Section.DAGSTER}
 """Sections measured unless `--only` names others: all but the slow Dagster run."""
 POSTGRESQL_SECTIONS = frozenset(
-    {Section.POSTGRESQL, Section.COSTS, Section.LOAD_PATHS, Section.DAGSTER}
+    {Section.POSTGRESQL, Section.COSTS, Section.LOAD_PATHS, Section.DAGSTER, Section.REMIGRATION}
 )
 """Sections that use the PostgreSQL benchmark database (and hold its lock meanwhile)."""
-SOURCE_SECTIONS = frozenset({Section.POSTGRESQL, Section.COSTS, Section.DAGSTER})
+SOURCE_SECTIONS = frozenset(
+    {Section.POSTGRESQL, Section.COSTS, Section.DAGSTER, Section.REMIGRATION}
+)
 """Sections that need the corpus loaded as the PostgreSQL source."""
 WORKER_COUNTS = (1, 2)
 """Worker counts the PostgreSQL section can run (its runs alternate between them)."""
@@ -92,6 +96,7 @@ LATENCY_WORKERS = 2
 """Workers of the runs through the latency proxy."""
 LINK_BYTES_PER_SECOND = 1e9 / 8
 """A 1 Gbit/s link's payload rate, at best."""
+REMIGRATION_WORKERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +203,8 @@ def _measure(
         measured.end_to_end.update(_dagster(corpus, plan, options, progress))
     if Section.SQLITE in options.sections:
         measured.end_to_end.update(_sqlite(corpus, plan, options, progress))
+    if Section.REMIGRATION in options.sections:
+        measured.end_to_end.update(_remigration(corpus, plan, options, progress))
     if Section.COSTS in options.sections:
         progress.section("CPU cost per document and stage")
         measured.other["costs"] = measure_stage_costs(
@@ -361,6 +368,40 @@ def _sqlite(
     return {"sqlite_2_workers": summarise_runs(runs)}
 
 
+def _remigration(
+    corpus: Corpus, plan: CompiledPlan, options: BenchOptions, progress: Progress
+) -> dict[str, dict[str, object]]:
+    """First migrations and re-migrations after a one-column change, taking turns."""
+    span = (corpus.first_app_id, corpus.last_app_id)
+    first, again = [], []
+    with tempfile.TemporaryDirectory() as directory:
+        changed = write_changed_contract(Path(directory))
+        for repeat in range(options.repeats):
+            progress.section(
+                f"re-migration, {REMIGRATION_WORKERS} workers, repeat {repeat + 1} of "
+                f"{options.repeats}: first migration, then again after a contract change"
+            )
+            first.append(
+                measured_run(
+                    options.postgresql_url,
+                    plan.target,
+                    span,
+                    REMIGRATION_WORKERS,
+                    options.batch_size,
+                )
+            )
+            again.append(
+                remigration_run(
+                    options.postgresql_url, span, REMIGRATION_WORKERS, options.batch_size, changed
+                )
+            )
+    name = _workers_name(REMIGRATION_WORKERS)
+    return {
+        f"first_migration_{name}": summarise_runs(first),
+        f"remigration_{name}": summarise_runs(again),
+    }
+
+
 def _figure(sections: dict[str, dict[str, object]], section: str, name: str) -> float | None:
     value = sections.get(section, {}).get(name)
     return float(value) if isinstance(value, int | float) else None
@@ -418,6 +459,11 @@ def headline(
     result["dagster_rec_per_min_2_workers"] = _figure(
         figures, "dagster_2_workers", "records_per_minute"
     )
+    first = _figure(figures, "first_migration_2_workers", "records_per_minute")
+    again = _figure(figures, "remigration_2_workers", "records_per_minute")
+    result["first_migration_rec_per_min_2_workers"] = first
+    result["remigration_rec_per_min_2_workers"] = again
+    result["remigration_over_first_ratio"] = _ratio(again, first)
     # The full parse's time is one core's CPU time; an end-to-end run has only its wall
     # time, which other load can stretch: the ratio errs against the end-to-end side.
     result["e2e_over_full_parse_time_ratio"] = _ratio(

@@ -46,6 +46,12 @@ sections (--only, comma-separated; default all but dagster):
                documents, and the throughput two cores could reach at those costs
   expressions  evaluations/s of a compiled 20-branch CASE expression
   load_paths   PostgreSQL COPY against executemany on synthetic rows
+  remigration  PostgreSQL, 2 workers: the corpus migrated, then migrated again with
+               --remigrate-stale after a one-column change of the contract (every
+               document stale: its rows and log row deleted and written anew), the two
+               taking turns; records/min of each (JSON:
+               first_migration_rec_per_min_2_workers, remigration_rec_per_min_2_workers,
+               remigration_over_first_ratio), integrity checks after each run
   dagster      (slow, only when named) one run of the Dagster `migrate` job (the
                migrated_applications asset and its blocking checks) over the whole
                corpus as one partition, multiprocess executor with 2 workers, in a

@@ -22,6 +22,7 @@ from xml_migration.cli.arguments import (
 )
 from xml_migration.cli.progress import progress_bar
 from xml_migration.contract.compiler import load_plan
+from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
@@ -81,6 +82,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="migrate again the documents whose previous attempt failed",
     )
     parser.add_argument(
+        "--remigrate-stale",
+        action="store_true",
+        help="migrate again the documents whose outcome was produced under another "
+        "contract (see `contract check` for the fingerprint): their rows and log row are "
+        "replaced in the transaction of their batch; documents that failed are retried",
+    )
+    parser.add_argument(
         "--max-document-bytes",
         type=positive_int,
         metavar="N",
@@ -117,9 +125,12 @@ def run(args: argparse.Namespace) -> int:
         session_id=f"cli-{uuid.uuid4().hex[:16]}",
         max_document_bytes=args.max_document_bytes,
         source_cut=not args.whole_documents,
+        remigrate_stale=args.remigrate_stale,
     )
     try:
-        target = load_plan(args.contract).target
+        plan = load_plan(args.contract)
+        target = plan.target
+        fingerprint = contract_fingerprint(plan.contract)
         with disposable_engine(args.db) as engine:
             create_schema(engine, target)
             scope = run_scope(
@@ -129,13 +140,16 @@ def run(args: argparse.Namespace) -> int:
                 args.app_id_end,
                 limit=args.limit,
                 reprocess_failed=args.reprocess_failed,
+                remigrate_fingerprint=fingerprint if args.remigrate_stale else None,
             )
         if scope is None:
             print(f"no documents: the source table of {display_url(args.db)} is empty")
             return EXIT_OK
         print(
             f"run {settings.session_id}: app_id {scope.app_id_start}..{scope.app_id_end}, "
-            f"{scope.pending:,} documents pending; workers {args.workers}, "
+            f"{scope.pending:,} documents pending; contract {fingerprint}"
+            f"{' (re-migrating stale documents)' if args.remigrate_stale else ''}; "
+            f"workers {args.workers}, "
             f"batch size {args.batch_size}"
         )
         with progress_bar("migrating", scope.pending) as bar:

@@ -122,7 +122,9 @@ def sqlite_value(value: Any) -> Any:
 
 def compile_statement(connector: Connector, statement: Executable) -> tuple[str, Any]:
     """SQL text and bound parameters of a Core statement, in the driver's style."""
-    compiled = statement.compile(dialect=connector.dialect)
+    compiled = statement.compile(
+        dialect=connector.dialect, compile_kwargs={"render_postcompile": True}
+    )
     params = compiled.construct_params()
     if connector.driver is Driver.SQLITE:
         params = {name: sqlite_value(value) for name, value in params.items()}

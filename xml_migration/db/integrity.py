@@ -20,6 +20,7 @@ from xml_migration.contract.tables import TableSpec, TargetSchema
 from xml_migration.db.connection import dialect_name
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
 from xml_migration.db.processing_log import decode_rows_written
+from xml_migration.db.stale import stale_outcome
 
 OFFENDING_IDS_KEPT = 10
 LOG_PAGE_SIZE = 5_000
@@ -398,3 +399,33 @@ def integrity_checks(
     with ThreadPoolExecutor(len(INTEGRITY_CHECKS)) as pool:
         results = list(pool.map(lambda check: check(engine, target, id_range), INTEGRITY_CHECKS))
     return {result.name: result for result in results}
+
+
+def check_current_contract(
+    engine: Engine, target: TargetSchema, id_range: tuple[int, int] | None, fingerprint: str
+) -> IntegrityResult:
+    """Every outcome of the range was produced under the contract with `fingerprint`
+    (after a re-migration nothing stale is left)."""
+    model = build_model(target, dialect_name(engine))
+    keys = _Bounds(*id_range) if id_range else _Bounds()
+    stale = and_(stale_outcome(model, fingerprint), *keys.where(model.log_app_key))
+    with engine.connect() as connection:
+        count = int(
+            connection.scalar(select(func.count()).select_from(model.log).where(stale)) or 0
+        )
+        first = connection.execute(
+            select(model.log_app_key)
+            .where(stale)
+            .order_by(model.log_app_key)
+            .limit(OFFENDING_IDS_KEPT)
+        ).scalars()
+        offending = tuple(int(app_id) for app_id in first)
+    description = (
+        f"{keys.describe()}: every outcome was produced under contract {fingerprint}"
+        if not count
+        else f"{keys.describe()}: {count} outcomes were produced under another contract "
+        f"than {fingerprint} (re-migrate them with remigrate_stale)"
+    )
+    return IntegrityResult(
+        "current_contract", not count, description, offending, {"stale_outcomes": count}
+    )

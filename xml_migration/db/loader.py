@@ -4,7 +4,9 @@ A batch's rows (table by table, in insertion order) and its processing log rows 
 in one transaction that commits whole or not at all. When the database rejects the batch
 because of some document, the batch is bisected until the offending documents stand alone;
 all others are loaded and each offender gets a failed log row saying why. Transient errors
-retry the same transaction with backoff. See docs/adr/0005-loading-transactions.md.
+retry the same transaction with backoff. See docs/adr/0005-loading-transactions.md. A
+re-migrating loader first deletes each document's rows and stale log row in the same
+transaction (docs/adr/0015-contract-changes.md).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from xml_migration.db.errors import (
 from xml_migration.db.model import LOG, STATUS_FAILED, DatabaseModel, build_model
 from xml_migration.db.processing_log import LogContext, log_columns, log_row, utc_now
 from xml_migration.db.reflection import ExistingTables, inspect_existing_tables
+from xml_migration.db.schema_history import check_layout
+from xml_migration.db.stale import current_outcome, replace_documents_statements
 from xml_migration.db.writers import DEFAULT_METHODS, LoadMethod, TableWriter, table_writer
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome, MappedDocument
 
@@ -91,13 +95,17 @@ class BatchLoader:
         *,
         existing: ExistingTables | None = None,
         reprocess_failed: bool = False,
+        remigrate: bool = False,
         method: LoadMethod | None = None,
         retry: RetryPolicy | None = None,
     ) -> None:
+        if remigrate and not context.contract_fingerprint:
+            raise ValueError("re-migration needs the contract fingerprint in the log context")
         self.connector = connector
         self.model = model
         self.context = context
         self.reprocess_failed = reprocess_failed
+        self.remigrate = remigrate
         self.method = method or DEFAULT_METHODS[connector.driver]
         self.retry = retry or RetryPolicy()
         identity = (existing or ExistingTables()).identity_columns
@@ -159,8 +167,11 @@ class BatchLoader:
     def _write(self, connection: Any, group: list[DocumentOutcome]) -> None:
         cursor = connection.cursor()
         try:
+            app_ids = [outcome.app_id for outcome in group]
+            if self.remigrate:
+                self._delete_stale_documents(cursor, app_ids)
             if self.reprocess_failed:
-                self._delete_failed_log_rows(cursor, [outcome.app_id for outcome in group])
+                self._delete_failed_log_rows(cursor, app_ids)
             mapped = [outcome for outcome in group if isinstance(outcome, MappedDocument)]
             for spec in self.model.target.tables:
                 rows = [row for document in mapped for row in document.rows.get(spec.name, ())]
@@ -183,12 +194,18 @@ class BatchLoader:
         )
         cursor.executemany(sql, [(app_id, STATUS_FAILED) for app_id in app_ids])
 
+    def _delete_stale_documents(self, cursor: Any, app_ids: list[int]) -> None:
+        """Remove the rows and stale log rows of documents about to be migrated again."""
+        fingerprint = self.context.contract_fingerprint or ""
+        for statement in replace_documents_statements(self.model, app_ids, fingerprint):
+            execute(self.connector, cursor, statement)
+
     def _record_rejection(
         self, outcome: DocumentOutcome, error: _DocumentError, result: BatchResult
     ) -> None:
         """Log why the database refused one document, unless another run recorded it."""
         failure = self._transaction(
-            lambda connection: self._diagnose(connection, outcome, error), result
+            lambda connection: self._diagnose(connection, outcome, error), result, commit=False
         )
         if failure is None:
             log.info("document %d was recorded by another run; skipped", outcome.app_id)
@@ -212,6 +229,9 @@ class BatchLoader:
         """Whether a log row now blocks `app_id` (written by another run)."""
         log_table = self.model.log
         query = select(log_table.c[LOG.status]).where(self.model.log_app_key == app_id)
+        if self.remigrate:
+            fingerprint = self.context.contract_fingerprint or ""
+            query = query.where(current_outcome(self.model, fingerprint))
         cursor = connection.cursor()
         try:
             statuses = {row[0] for row in execute(self.connector, cursor, query)}
@@ -230,6 +250,8 @@ class BatchLoader:
             )
         cursor = connection.cursor()
         try:
+            if self.remigrate:
+                self._delete_stale_documents(cursor, [outcome.app_id])
             owners = find_key_owners(self.connector, cursor, self.model, outcome)
         finally:
             cursor.close()
@@ -237,8 +259,11 @@ class BatchLoader:
             outcome, owners, self.model.target.root_table.name, error.kind, error.message
         )
 
-    def _transaction(self, work: Callable[[Any], T], result: BatchResult) -> T:
-        """Run `work(connection)` in one transaction, retrying transient errors.
+    def _transaction(
+        self, work: Callable[[Any], T], result: BatchResult, *, commit: bool = True
+    ) -> T:
+        """Run `work(connection)` in one transaction, retrying transient errors; without
+        `commit` the transaction only reads and is rolled back.
 
         Document-caused errors become `_DocumentError`; others `LoadError`.
         """
@@ -249,7 +274,10 @@ class BatchLoader:
             try:
                 begin(self.connector, connection)
                 value = work(connection)
-                connection.commit()
+                if commit:
+                    connection.commit()
+                else:
+                    connection.rollback()
                 return value
             except (LoadError, TransientDatabaseError):
                 rollback_quietly(connection)
@@ -303,20 +331,25 @@ def open_loader(
     context: LogContext | None = None,
     *,
     reprocess_failed: bool = False,
+    remigrate: bool = False,
     method: LoadMethod | None = None,
     retry: RetryPolicy | None = None,
 ) -> BatchLoader:
     """A loader for `engine`, after checking that the tables can hold what `target` writes.
 
-    Raises `SchemaMismatchError` listing every incompatibility before anything is written.
+    Raises `SchemaMismatchError` listing every incompatibility (including layout changes
+    not applied yet, `db/schema_history.py`) before anything is written.
     """
     existing = inspect_existing_tables(engine, target)
+    model = build_model(target, dialect_name(engine))
+    check_layout(engine, model)
     return BatchLoader(
         engine_connector(engine),
-        build_model(target, dialect_name(engine)),
+        model,
         context or LogContext(),
         existing=existing,
         reprocess_failed=reprocess_failed,
+        remigrate=remigrate,
         method=method,
         retry=retry,
     )

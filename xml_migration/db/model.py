@@ -54,12 +54,14 @@ class LogColumns:
     app_id_end: str = "app_id_end"
     rows_written: str = "rows_written"
     partition_key: str = "partition_key"
+    contract_fingerprint: str = "contract_fingerprint"
 
 
 LOG = LogColumns()
 
 SESSION_ID_LENGTH = 50
 PARTITION_KEY_LENGTH = 255
+FINGERPRINT_COLUMN_LENGTH = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ class DatabaseModel:
     tables: tuple[Table, ...]
     """Target tables in insertion order, parents first."""
     log: Table
+    layouts: Table
+    """The table layouts recorded by `create_schema` (`db/schema_history.py`)."""
 
     def table(self, name: str) -> Table:
         return self.metadata.tables[_qualified(self.source.schema, name)]
@@ -107,7 +111,10 @@ def _qualified(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-def _target_table(metadata: MetaData, spec: TableSpec, schema: str | None) -> Table:
+def _target_table(metadata: MetaData, spec: TableSpec, schema: str | None, app_key: str) -> Table:
+    """A target table. One holding the application key without leading its primary key
+    with it (the contact table) gets an index on it: re-migration deletes a document's
+    rows by it, and deleting a root row checks the foreign keys referencing it."""
     columns = [
         Column(
             column.name,
@@ -127,7 +134,10 @@ def _target_table(metadata: MetaData, spec: TableSpec, schema: str | None) -> Ta
     ]
     if spec.primary_key:
         constraints.append(PrimaryKeyConstraint(*spec.primary_key))
-    return Table(spec.name, metadata, *columns, *constraints, schema=schema)
+    table = Table(spec.name, metadata, *columns, *constraints, schema=schema)
+    if app_key in spec.column_names and spec.primary_key[:1] != (app_key,):
+        Index(None, table.c[app_key])
+    return table
 
 
 def _log_table(metadata: MetaData, target: TargetSchema, schema: str | None) -> Table:
@@ -151,6 +161,7 @@ def _log_table(metadata: MetaData, target: TargetSchema, schema: str | None) -> 
         Column(LOG.app_id_end, key_type(target.app_key_type), autoincrement=False),
         Column(LOG.rows_written, unbounded_text()),
         Column(LOG.partition_key, String(PARTITION_KEY_LENGTH)),
+        Column(LOG.contract_fingerprint, String(FINGERPRINT_COLUMN_LENGTH)),
         schema=schema,
     )
     Index(None, table.c[app_key], unique=True)
@@ -159,6 +170,20 @@ def _log_table(metadata: MetaData, target: TargetSchema, schema: str | None) -> 
 
 def _log_time_type() -> sa.TypeEngine[object]:
     return sa.DateTime().with_variant(mssql.DATETIME2(), "mssql")
+
+
+LAYOUTS_TABLE = "xml_migration_layouts"
+
+
+def _layouts_table(metadata: MetaData, schema: str | None) -> Table:
+    return Table(
+        LAYOUTS_TABLE,
+        metadata,
+        Column("layout_fingerprint", String(64), primary_key=True),
+        Column("recorded_at", _log_time_type()),
+        Column("tables", unbounded_text()),
+        schema=schema,
+    )
 
 
 @lru_cache(maxsize=32)
@@ -178,6 +203,9 @@ def build_model(target: TargetSchema, dialect: str) -> DatabaseModel:
         Column(target.source_column, unbounded_text()),
         schema=schema,
     )
-    tables = tuple(_target_table(metadata, spec, schema) for spec in target.tables)
+    tables = tuple(
+        _target_table(metadata, spec, schema, target.app_key_column) for spec in target.tables
+    )
     log = _log_table(metadata, target, schema)
-    return DatabaseModel(target, dialect, metadata, source, tables, log)
+    layouts = _layouts_table(metadata, schema)
+    return DatabaseModel(target, dialect, metadata, source, tables, log, layouts)

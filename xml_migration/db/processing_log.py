@@ -1,4 +1,5 @@
-"""Rows of the processing log (spec §15.5) and the `rows_written` extension column."""
+"""Rows of the processing log (spec §15.5) and its extension columns (`rows_written`,
+`partition_key`, `contract_fingerprint`)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ class LogContext:
 
     `session_id` identifies the run (the Dagster run id, or the CLI's run id);
     `app_id_start`/`app_id_end` bound the key range it processed; `partition_key` names
-    the Dagster partition.
+    the Dagster partition; `contract_fingerprint` the contract that produced the outcome.
     """
 
     session_id: str = ""
     app_id_start: int | None = None
     app_id_end: int | None = None
     partition_key: str | None = None
+    contract_fingerprint: str | None = None
 
 
 def log_columns(model: DatabaseModel) -> tuple[str, ...]:
@@ -45,6 +47,7 @@ def log_columns(model: DatabaseModel) -> tuple[str, ...]:
         LOG.app_id_end,
         LOG.rows_written,
         LOG.partition_key,
+        LOG.contract_fingerprint,
     )
 
 
@@ -91,4 +94,5 @@ def log_row(
         context.app_id_end,
         written,
         context.partition_key[:PARTITION_KEY_LENGTH] if context.partition_key else None,
+        context.contract_fingerprint,
     )

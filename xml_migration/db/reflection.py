@@ -47,6 +47,8 @@ class SchemaMismatch:
     table: str
     column: str | None
     problem: str
+    addable: bool = False
+    """A missing column that may be NULL: `create_schema` adds it (`ALTER TABLE … ADD`)."""
 
     def __str__(self) -> str:
         where = self.table if self.column is None else f"{self.table}.{self.column}"
@@ -161,14 +163,15 @@ def satisfies(found: sa.TypeEngine[Any], required: TypeRequirement, dialect: str
     return isinstance(found, sa.Date | sa.DateTime)
 
 
-def _render(type_: sa.TypeEngine[Any], dialect: Dialect) -> str:
+def render_type(type_: sa.TypeEngine[Any], dialect: Dialect) -> str:
+    """A type as `dialect` writes it in DDL (its repr when the dialect cannot)."""
     try:
         return str(type_.compile(dialect=dialect))
     except Exception:  # a reflected type the dialect cannot print back
         return repr(type_)
 
 
-def _lookup_name(name: str, dialect: str) -> str:
+def lookup_name(name: str, dialect: str) -> str:
     """Identifiers compare exactly on PostgreSQL (names are quoted), case-insensitively on
     SQL Server and SQLite."""
     return name if dialect == "postgresql" else name.casefold()
@@ -181,12 +184,14 @@ def _check_table(
     columns: list[dict[str, Any]],
     mismatches: list[SchemaMismatch],
 ) -> frozenset[str]:
-    found = {_lookup_name(column["name"], engine.dialect.name): column for column in columns}
+    found = {lookup_name(column["name"], engine.dialect.name): column for column in columns}
     identity: set[str] = set()
     for name, (requirement, sql_type, nullable) in expected.items():
-        column = found.get(_lookup_name(name, engine.dialect.name))
+        column = found.get(lookup_name(name, engine.dialect.name))
         if column is None:
-            mismatches.append(SchemaMismatch(table.name, name, "column does not exist"))
+            mismatches.append(
+                SchemaMismatch(table.name, name, "column does not exist", addable=nullable)
+            )
             continue
         if column.get("computed"):
             mismatches.append(
@@ -198,8 +203,8 @@ def _check_table(
                 SchemaMismatch(
                     table.name,
                     name,
-                    f"type {_render(column['type'], engine.dialect)} cannot hold "
-                    f"{_render(sql_type, engine.dialect)}",
+                    f"type {render_type(column['type'], engine.dialect)} cannot hold "
+                    f"{render_type(sql_type, engine.dialect)}",
                 )
             )
         if nullable and not column.get("nullable", True):
@@ -258,12 +263,12 @@ def inspect_existing_tables(engine: Engine, target: TargetSchema) -> ExistingTab
     inspector = inspect(engine)
     schema = model.source.schema
     names = {
-        _lookup_name(name, model.dialect): name for name in inspector.get_table_names(schema=schema)
+        lookup_name(name, model.dialect): name for name in inspector.get_table_names(schema=schema)
     }
     mismatches: list[SchemaMismatch] = []
     identity_columns: dict[str, frozenset[str]] = {}
     for table in (model.source, *model.tables, model.log):
-        actual = names.get(_lookup_name(table.name, model.dialect))
+        actual = names.get(lookup_name(table.name, model.dialect))
         if actual is None:
             mismatches.append(SchemaMismatch(table.name, None, "table does not exist"))
             continue

@@ -44,6 +44,7 @@ from xml_migration.db.dbapi import (
 from xml_migration.db.errors import ErrorKind, classify, database_message
 from xml_migration.db.loader import RetryPolicy
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
+from xml_migration.db.stale import current_outcome
 from xml_migration.db.writers import DEFAULT_METHODS, table_writer
 from xml_migration.engine.reader import Utf8Text
 from xml_migration.engine.source_cut import TAIL_CHARACTERS, CutText, SourceCut
@@ -225,16 +226,21 @@ def pending_documents_query(
     *,
     reprocess_failed: bool = False,
     cut: SourceCut | None = None,
+    remigrate_fingerprint: str | None = None,
 ) -> Select:
     """Source documents of a key range without a blocking log row, in key order.
 
     A success log row always blocks; a failed one blocks unless `reprocess_failed`. With
-    `cut`, the rows hold the columns of a cut read (`_cut_columns`) after the key.
+    `cut`, the rows hold the columns of a cut read (`_cut_columns`) after the key. With
+    `remigrate_fingerprint` (the current contract's) only log rows written under that
+    contract block: documents logged under another one are pending again.
     """
     key = model.source.c[model.target.source_key_column]
     logged = select(literal(1)).where(model.log_app_key == key)
     if reprocess_failed:
         logged = logged.where(model.log.c[LOG.status] == STATUS_SUCCESS)
+    if remigrate_fingerprint is not None:
+        logged = logged.where(current_outcome(model, remigrate_fingerprint))
     if cut is None:
         query = select(key, model.source.c[model.target.source_column])
     else:
@@ -317,6 +323,7 @@ def read_pending_documents(
     *,
     max_bytes: int = FETCH_BYTES,
     reprocess_failed: bool = False,
+    remigrate_fingerprint: str | None = None,
     limit: int | None = None,
     retry: RetryPolicy | None = None,
     cut: SourceCut | None = None,
@@ -328,18 +335,24 @@ def read_pending_documents(
     documents of one fetch are in memory; once documents have been seen, a fetch takes
     fewer than `max_documents` when that many of the largest so far would exceed
     `max_bytes`. The reading connection stays open until the iterator is exhausted or
-    closed. `limit` caps the number of documents. A transient error while reading
-    (connection lost, server restart) reopens the read after the last document yielded,
-    with the backoff of `retry` (the loader's policy by default); other errors propagate.
-    With `cut`, a document whose container end tag the server finds arrives as the
-    `CutText` the server sent of it (ADR 0016).
+    closed. `limit` caps the number of documents; `reprocess_failed` and
+    `remigrate_fingerprint` select as `pending_documents_query` does. A transient error
+    while reading (connection lost, server restart) reopens the read after the last
+    document yielded, with the backoff of `retry` (the loader's policy by default); other
+    errors propagate. With `cut`, a document whose container end tag the server finds
+    arrives as the `CutText` the server sent of it (ADR 0016).
     """
     model = build_model(target, dialect_name(engine))
     policy = retry or RetryPolicy()
     start, remaining, attempt = app_id_start, limit, 0
     while remaining is None or remaining > 0:
         query = pending_documents_query(
-            model, start, app_id_end, reprocess_failed=reprocess_failed, cut=cut
+            model,
+            start,
+            app_id_end,
+            reprocess_failed=reprocess_failed,
+            remigrate_fingerprint=remigrate_fingerprint,
+            cut=cut,
         )
         if remaining is not None:
             query = query.limit(remaining)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from xml_migration.db.integrity import IntegrityResult, integrity_checks
+from xml_migration.db.integrity import IntegrityResult, check_current_contract, integrity_checks
 from xml_migration.defs.migration import migrated_applications
 from xml_migration.defs.partitions import parse_range_key
 from xml_migration.defs.resources import ContractResource, DatabaseResource
@@ -20,7 +20,11 @@ CHECK_DESCRIPTIONS = {
     "every success has exactly the rows its log row says it wrote.",
     "no_duplicates": "No document loaded twice, primary keys unique, no orphan child rows.",
     "reconciliation": "Counts agree per table: source documents, log outcomes, target rows.",
+    "current_contract": "Every outcome was produced under the current contract (a warning "
+    "while documents migrated under another one are not re-migrated).",
 }
+WARNING_CHECKS = frozenset({"current_contract"})
+"""Checks that warn instead of failing the run: stale outcomes are a state, not damage."""
 
 
 def integrity_results(
@@ -30,6 +34,16 @@ def integrity_results(
     target = contract.target_schema()
     with database.engine() as engine:
         return integrity_checks(engine, target, id_range)
+
+
+def current_contract_result(
+    database: DatabaseResource, contract: ContractResource, id_range: tuple[int, int] | None
+) -> IntegrityResult:
+    """Whether every outcome of `id_range` carries the current contract's fingerprint."""
+    with database.engine() as engine:
+        return check_current_contract(
+            engine, contract.target_schema(), id_range, contract.fingerprint()
+        )
 
 
 def check_metadata(result: IntegrityResult) -> dict[str, object]:
@@ -51,7 +65,9 @@ def check_evaluations(
             asset_key=migrated_applications.key,
             check_name=name,
             passed=result.passed,
-            severity=dg.AssetCheckSeverity.ERROR,
+            severity=dg.AssetCheckSeverity.WARN
+            if name in WARNING_CHECKS
+            else dg.AssetCheckSeverity.ERROR,
             description=result.description,
             metadata={**check_metadata(result), "partition": partition_key or "all"},
         )
@@ -59,7 +75,12 @@ def check_evaluations(
 
 @dg.multi_asset_check(
     specs=[
-        dg.AssetCheckSpec(name, asset=migrated_applications, blocking=True, description=text)
+        dg.AssetCheckSpec(
+            name,
+            asset=migrated_applications,
+            blocking=name not in WARNING_CHECKS,
+            description=text,
+        )
         for name, text in CHECK_DESCRIPTIONS.items()
     ],
     compute_kind="sql",
@@ -73,4 +94,6 @@ def migration_integrity(
     op_context = context.op_execution_context
     partition_key = op_context.partition_key if op_context.has_partition_key else None
     id_range = parse_range_key(partition_key) if partition_key else None
-    yield from check_evaluations(integrity_results(database, contract, id_range), partition_key)
+    results = integrity_results(database, contract, id_range)
+    current = current_contract_result(database, contract, id_range)
+    yield from check_evaluations({**results, current.name: current}, partition_key)

@@ -60,6 +60,12 @@ class ChunkLoadConfig(dg.Config):
         default=False,
         description="Read every document whole instead of only the part the contract reads.",
     )
+    remigrate_stale: bool = Field(
+        default=True,
+        description="Migrate again the documents whose outcome was produced under another "
+        "contract (their rows and log row are replaced); false migrates only documents "
+        "without an outcome.",
+    )
 
 
 class MigrationConfig(ChunkingConfig, ChunkLoadConfig):

@@ -136,6 +136,7 @@ def migrate_chunk(
         reprocess_failed=config.reprocess_failed,
         max_document_bytes=config.max_document_bytes,
         source_cut=not config.whole_documents,
+        remigrate_stale=config.remigrate_stale,
         session_id=context.run.run_id,
         partition_key=chunk.partition_key,
     )
@@ -236,7 +237,18 @@ def migrated_applications(source_documents: None, target_tables: None) -> dict[s
     Every source document of the range ends as its rows plus a `success` row in the
     processing log, or as a `failed` row naming stage and reason. The range is split into
     chunks that run as parallel steps; documents already migrated are skipped, so a
-    re-materialization resumes where a previous run stopped.
+    re-materialization resumes where a previous run stopped. The code version is the
+    contract's fingerprint: partitions migrated under another contract show as stale, and
+    a materialization migrates their documents again (unless `remigrate_stale` is off).
     """
     chunks = plan_chunks(after=[source_documents, target_tables])
     return summarize_migration(chunks.map(migrate_chunk).collect())
+
+
+def versioned_by_contract(
+    asset: dg.AssetsDefinition, contract: ContractResource
+) -> dg.AssetsDefinition:
+    """`asset` whose code version is the contract's fingerprint (the target tables and the
+    migration: both are stale after a contract change)."""
+    version = contract.fingerprint()
+    return asset.map_asset_specs(lambda spec: spec.replace_attributes(code_version=version))

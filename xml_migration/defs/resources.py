@@ -14,6 +14,7 @@ from pydantic import Field
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.defs.partitions import range_keys_covering
@@ -61,6 +62,7 @@ class DatabaseResource(dg.ConfigurableResource):
         partition_key: str | None,
         max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
         source_cut: bool = True,
+        remigrate_stale: bool = False,
     ) -> MigrationSettings:
         """Settings of a migration run against this database."""
         return MigrationSettings(
@@ -72,6 +74,7 @@ class DatabaseResource(dg.ConfigurableResource):
             partition_key=partition_key,
             max_document_bytes=max_document_bytes,
             source_cut=source_cut,
+            remigrate_stale=remigrate_stale,
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
@@ -94,6 +97,10 @@ class ContractResource(dg.ConfigurableResource):
     def target_schema(self) -> TargetSchema:
         """The tables the contract maps into, and its source and log tables."""
         return cached_plan(self.path).target
+
+    def fingerprint(self) -> str:
+        """The contract's fingerprint, recorded with every outcome it produces."""
+        return contract_fingerprint(cached_plan(self.path).contract)
 
 
 class PartitioningResource(dg.ConfigurableResource):

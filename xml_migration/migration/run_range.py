@@ -12,6 +12,7 @@ from time import perf_counter
 from typing import NamedTuple
 
 from xml_migration.contract.compiler import load_plan
+from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.loader import BatchLoader, BatchResult, open_loader
@@ -185,19 +186,22 @@ def migrate_range(
     """Migrate the documents of a key range (inclusive; None is open) not yet processed.
 
     Every document read ends with its rows and a success log row, or a failed log row,
-    written in the transaction of its batch; a re-run skips what is already logged. The
+    written in the transaction of its batch; a re-run skips what is already logged (with
+    `settings.remigrate_stale`, what is logged under the current contract). The
     source is fetched in small slices: a batch of `settings.batch_size` holds outcomes,
     not source texts. A thread reads the next slice while the current one is mapped, and
     another loads the previous batch meanwhile (`pipeline`); with `settings.source_cut`
     the source sends only what the contract reads of each document (ADR 0016).
     """
     plan = cached_plan(settings.contract_path)
+    fingerprint = contract_fingerprint(plan.contract)
     cut = source_cut_for(plan) if settings.source_cut else None
     context = LogContext(
         session_id=settings.session_id,
         app_id_start=app_id_start,
         app_id_end=app_id_end,
         partition_key=settings.partition_key,
+        contract_fingerprint=fingerprint,
     )
     log.info(
         "migrating keys %s..%s into %s",
@@ -210,7 +214,11 @@ def migrate_range(
     with (
         disposable_engine(settings.database_url) as engine,
         open_loader(
-            engine, plan.target, context, reprocess_failed=settings.reprocess_failed
+            engine,
+            plan.target,
+            context,
+            reprocess_failed=settings.reprocess_failed,
+            remigrate=settings.remigrate_stale,
         ) as loader,
         read_ahead(
             read_pending_documents(
@@ -220,6 +228,7 @@ def migrate_range(
                 app_id_end,
                 FETCH_DOCUMENTS,
                 reprocess_failed=settings.reprocess_failed,
+                remigrate_fingerprint=fingerprint if settings.remigrate_stale else None,
                 limit=limit,
                 cut=cut,
             )

@@ -56,11 +56,16 @@ def pending_count(
     app_id_end: int,
     *,
     reprocess_failed: bool = False,
+    remigrate_fingerprint: str | None = None,
 ) -> int:
     """How many documents of the range a run would migrate (those without a blocking log row)."""
     model = build_model(target, dialect_name(engine))
     pending = pending_documents_query(
-        model, app_id_start, app_id_end, reprocess_failed=reprocess_failed
+        model,
+        app_id_start,
+        app_id_end,
+        reprocess_failed=reprocess_failed,
+        remigrate_fingerprint=remigrate_fingerprint,
     ).order_by(None)
     with engine.connect() as connection:
         return int(connection.scalar(select(func.count()).select_from(pending.subquery())) or 0)
@@ -74,6 +79,7 @@ def nth_pending_key(
     n: int,
     *,
     reprocess_failed: bool = False,
+    remigrate_fingerprint: str | None = None,
 ) -> int | None:
     """The key of the `n`-th pending document of the range in key order (1-based); None
     when fewer are pending."""
@@ -81,7 +87,13 @@ def nth_pending_key(
         raise ValueError(f"n must be at least 1, got {n}")
     model = build_model(target, dialect_name(engine))
     query = (
-        pending_documents_query(model, app_id_start, app_id_end, reprocess_failed=reprocess_failed)
+        pending_documents_query(
+            model,
+            app_id_start,
+            app_id_end,
+            reprocess_failed=reprocess_failed,
+            remigrate_fingerprint=remigrate_fingerprint,
+        )
         .with_only_columns(model.source_key)
         .offset(n - 1)
         .limit(1)
@@ -99,16 +111,33 @@ def run_scope(
     *,
     limit: int | None = None,
     reprocess_failed: bool = False,
+    remigrate_fingerprint: str | None = None,
 ) -> RunScope | None:
     """What a run of the range migrates: with `limit`, the range is cut after its `limit`-th
-    pending document. None when a bound is missing and the source table is empty."""
+    pending document. None when a bound is missing and the source table is empty.
+    `remigrate_fingerprint` counts documents logged under another contract as pending."""
     span = key_range(engine, target, app_id_start, app_id_end)
     if span is None:
         return None
     start, end = span
     if limit is not None:
-        last = nth_pending_key(engine, target, start, end, limit, reprocess_failed=reprocess_failed)
+        last = nth_pending_key(
+            engine,
+            target,
+            start,
+            end,
+            limit,
+            reprocess_failed=reprocess_failed,
+            remigrate_fingerprint=remigrate_fingerprint,
+        )
         if last is not None:
             end = last
-    pending = pending_count(engine, target, start, end, reprocess_failed=reprocess_failed)
+    pending = pending_count(
+        engine,
+        target,
+        start,
+        end,
+        reprocess_failed=reprocess_failed,
+        remigrate_fingerprint=remigrate_fingerprint,
+    )
     return RunScope(start, end, pending)

@@ -20,7 +20,8 @@ class MigrationSettings:
     `pruned` cuts subtrees the contract never reads before parsing (ADR 0004); False
     parses every document whole. `source_cut` has the source send only the part of each
     document the contract reads, checked before it is trusted (ADR 0016); False reads
-    every document whole.
+    every document whole. `remigrate_stale` migrates again the documents whose outcome
+    was produced under another contract (their rows and log row are replaced).
     """
 
     database_url: str
@@ -32,3 +33,4 @@ class MigrationSettings:
     max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES
     pruned: bool = True
     source_cut: bool = True
+    remigrate_stale: bool = False

@@ -70,6 +70,8 @@ def test_bench_measures_every_section_and_writes_the_json_keys(
         "postgresql_1_worker",
         "postgresql_2_workers",
         "sqlite_2_workers",
+        "first_migration_2_workers",
+        "remigration_2_workers",
     }
     for configuration in result["integrity"].values():
         assert configuration["passed"] and set(configuration["checks"]) == {
@@ -77,6 +79,7 @@ def test_bench_measures_every_section_and_writes_the_json_keys(
             "no_duplicates",
             "reconciliation",
         }
+    assert result["remigration_rec_per_min_2_workers"] > 0
     for name in ("postgresql_1_worker", "postgresql_2_workers", "sqlite_2_workers"):
         assert result["sections"][name]["documents"] == 40
         assert result["sections"][name]["failures"] == 0
@@ -105,6 +108,7 @@ def test_bench_measures_every_section_and_writes_the_json_keys(
     assert result["settings"]["postgresql_url"].endswith(postgres_url.rsplit("/", 1)[1])
     printed = capsys.readouterr().out
     assert "PostgreSQL, 2 workers" in printed and "SQLite, 2 workers" in printed
+    assert "re-migration" in printed
 
 
 @pytest.mark.integration

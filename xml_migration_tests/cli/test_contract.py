@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from xml_migration.cli.main import main
+from xml_migration.contract.fingerprint import contract_fingerprint
+from xml_migration.contract.loading import load_contract
 from xml_migration_tests.compat.vectors import CONTRACT_PATH, contract_data
 from xml_migration_tests.contract.legacy_dialect import LEGACY_CONTRACT
 
@@ -120,3 +122,48 @@ def test_check_lists_every_problem_of_the_legacy_dialect_at_once(
         "mappings[26] (app_history), key 'expression': calculated_field needs an expression",
     ):
         assert expected in out, expected
+
+
+def test_check_shows_the_fingerprint(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["contract", "check", str(CONTRACT_PATH)]) == 0
+    fingerprint = contract_fingerprint(load_contract(CONTRACT_PATH))
+    assert f"fingerprint {fingerprint}\n" in capsys.readouterr().out
+
+
+def _write(path: Path, data: dict[str, object]) -> str:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_diff_of_a_mapping_change_lists_it_and_exits_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    changed = contract_data()
+    changed["mappings"][7]["data_length"] = 45
+    new = _write(tmp_path / "new.json", changed)
+    assert main(["contract", "diff", str(CONTRACT_PATH), new]) == 3
+    out = capsys.readouterr().out
+    assert "app_base:\n  length changed ip_address: string(39) -> string(45)\n" in out
+    assert "rows change in 1 table(s): app_base\n" in out
+    assert "replaces the rows of every document migrated under" in out
+    assert "(length changed)" in out
+
+
+def test_diff_of_descriptions_only_exits_0(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    changed = contract_data()
+    changed["mappings"][0]["description"] = "another text"
+    new = _write(tmp_path / "new.json", changed)
+    assert main(["contract", "diff", str(CONTRACT_PATH), new]) == 0
+    assert "no differences" in capsys.readouterr().out
+
+
+def test_diff_of_an_invalid_contract_exits_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    broken = contract_data()
+    broken["mappings"][3]["enum_name"] = "no_such_enum"
+    new = _write(tmp_path / "new.json", broken)
+    assert main(["contract", "diff", str(CONTRACT_PATH), new]) == 1
+    assert "no_such_enum" in capsys.readouterr().out

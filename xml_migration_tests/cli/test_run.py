@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from xml_migration.bench.remigration import write_changed_contract
 from xml_migration.cli.main import build_parser, main
 from xml_migration.contract.compiler import load_plan
+from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.model import LOG, build_model
 from xml_migration.mock import read_manifest
@@ -293,3 +295,27 @@ def test_log_level_before_or_after_the_command() -> None:
             "ERROR",
             "WARNING",
         )
+
+
+def test_remigrate_stale_replaces_what_another_contract_migrated(
+    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate_into_database(sqlite_url, 30, seed=3, profile="compact", fault_rate=0.1)
+    metrics = ["--metrics-dir", str(tmp_path / "metrics")]
+    assert main(["run", "--db", sqlite_url, *metrics]) == 0
+    v2 = write_changed_contract(tmp_path)
+    argv = ["run", "--db", sqlite_url, "--contract", v2, *metrics]
+    assert main(argv) == 0
+    assert "0 documents pending" in capsys.readouterr().out
+    assert main([*argv, "--remigrate-stale"]) == 0
+    out = capsys.readouterr().out
+    fingerprint = contract_fingerprint(load_plan(v2).contract)
+    assert f"30 documents pending; contract {fingerprint} (re-migrating stale documents)" in out
+    engine = create_db_engine(sqlite_url)
+    model = build_model(load_plan().target, dialect_name(engine))
+    try:
+        with engine.connect() as connection:
+            stamps = connection.execute(select(model.log.c[LOG.contract_fingerprint])).all()
+    finally:
+        engine.dispose()
+    assert sorted(stamps) == [(fingerprint,)] * 30

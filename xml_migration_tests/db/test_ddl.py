@@ -21,7 +21,7 @@ from xml_migration.db.dbapi import (
 from xml_migration.db.ddl import create_schema, ddl_statements, ddl_text, drop_schema, reset_schema
 from xml_migration.db.dialects import DIALECTS, sql_dialect
 from xml_migration.db.loader import open_loader
-from xml_migration.db.model import build_model
+from xml_migration.db.model import LAYOUTS_TABLE, build_model
 from xml_migration.db.processing_log import log_columns
 from xml_migration.db.source import insert_source_documents, pending_documents_query
 from xml_migration.engine.source_cut import source_cut_for
@@ -43,7 +43,7 @@ def _schemas() -> dict[str, TargetSchema]:
     }
 
 
-def _assert_golden(name: str, text: str) -> None:
+def assert_golden(name: str, text: str) -> None:
     path = GOLDEN / name
     if UPDATE_GOLDEN:
         path.write_text(text, encoding="utf-8")
@@ -55,7 +55,7 @@ def _assert_golden(name: str, text: str) -> None:
     "schema_name", ["credit", "credit_application", "compat", "legacy_dialect"]
 )
 def test_ddl_matches_the_golden_file(schema_name: str, dialect: str) -> None:
-    _assert_golden(f"{schema_name}.{dialect}.sql", ddl_text(_schemas()[schema_name], dialect))
+    assert_golden(f"{schema_name}.{dialect}.sql", ddl_text(_schemas()[schema_name], dialect))
 
 
 def test_sql_server_insert_statements_match_the_golden_file() -> None:
@@ -72,7 +72,7 @@ def test_sql_server_insert_statements_match_the_golden_file() -> None:
         identity_insert_sql(connector, root, True),
         identity_insert_sql(connector, root, False),
     ]
-    _assert_golden("credit.mssql.statements.sql", "".join(f"{line};\n" for line in lines))
+    assert_golden("credit.mssql.statements.sql", "".join(f"{line};\n" for line in lines))
 
 
 def test_tables_are_created_in_insertion_order_with_the_log_last() -> None:
@@ -100,6 +100,7 @@ def test_processing_log_has_the_legacy_columns_then_the_extensions() -> None:
         "app_id_end",
         "rows_written",
         "partition_key",
+        "contract_fingerprint",
     ]
 
 
@@ -113,7 +114,8 @@ def test_create_is_idempotent_and_builds_keys(engine: Engine, target: TargetSche
     inspector = inspect(engine)
     schema = _schema_of(engine, target)
     names = set(inspector.get_table_names(schema=schema))
-    assert names == {"app_xml", "processing_log", *(spec.name for spec in target.tables)}
+    expected = {"app_xml", "processing_log", LAYOUTS_TABLE, *(spec.name for spec in target.tables)}
+    assert names == expected
     address = inspector.get_pk_constraint("app_contact_address", schema=schema)
     assert address["constrained_columns"] == ["con_id", "address_type_enum"]
     (foreign_key,) = inspector.get_foreign_keys("app_contact_address", schema=schema)
@@ -223,4 +225,4 @@ def test_sql_server_source_cut_query_matches_the_golden_file() -> None:
     connector = Connector(Driver.PYODBC, sql_dialect("mssql", paramstyle="qmark"), lambda: None)
     query = pending_documents_query(build_model(plan.target, "mssql"), 1, 1000, cut=cut)
     sql, params = compile_statement(connector, query)
-    _assert_golden("credit_application.mssql.source_cut.sql", f"{sql};\n-- {params!r}\n")
+    assert_golden("credit_application.mssql.source_cut.sql", f"{sql};\n-- {params!r}\n")

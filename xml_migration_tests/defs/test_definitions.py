@@ -2,6 +2,7 @@ import dagster as dg
 import pytest
 
 from xml_migration.definitions import defs
+from xml_migration.defs.resources import ContractResource
 
 pytestmark = pytest.mark.dagster
 
@@ -29,7 +30,7 @@ def test_assets_have_groups_kinds_and_descriptions() -> None:
         assert node.description and len(node.description) > 40, name
 
 
-def test_migration_has_three_blocking_checks() -> None:
+def test_migration_has_three_blocking_checks_and_a_contract_warning() -> None:
     graph = defs.resolve_asset_graph()
     checks = {
         key.name: graph.get(key).blocking
@@ -40,7 +41,14 @@ def test_migration_has_three_blocking_checks() -> None:
         "no_lost_records": True,
         "no_duplicates": True,
         "reconciliation": True,
+        "current_contract": False,
     }
+
+
+def test_the_code_version_of_tables_and_migration_is_the_contract_fingerprint() -> None:
+    graph = defs.resolve_asset_graph()
+    for name in ("target_schema", "migrated_applications"):
+        assert graph.get(dg.AssetKey(name)).code_version == ContractResource().fingerprint()
 
 
 def test_schedules_and_sensors_start_stopped() -> None:

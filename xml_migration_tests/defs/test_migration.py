@@ -65,7 +65,7 @@ def test_a_partition_migrates_with_metadata_and_passing_checks(
         assert metadata[f"{stage}_seconds"] >= 0
     assert "app_id" in metadata["first_failures"]
     checks = checks_of(result)
-    assert set(checks) == {"no_lost_records", "no_duplicates", "reconciliation"}
+    assert set(checks) == {"no_lost_records", "no_duplicates", "reconciliation", "current_contract"}
     assert all(check.passed for check in checks.values())
     assert checks["reconciliation"].metadata["partition"].value == keys[0]
 

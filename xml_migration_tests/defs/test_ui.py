@@ -1,6 +1,8 @@
 """The Dagster UI in headless Chromium: the asset graph, one partition materialized from the
-UI with its blocking checks. Screenshots go to `test-artifacts/`."""
+UI with its blocking checks, a partition stale after a contract change until it is
+re-migrated. Screenshots go to `test-artifacts/`."""
 
+import json
 import os
 import shutil
 import signal
@@ -17,6 +19,10 @@ import dagster as dg
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from xml_migration.bench.remigration import write_changed_contract
+from xml_migration.defs.checks import migration_integrity
+from xml_migration.defs.migration import migrated_applications, versioned_by_contract
+from xml_migration.defs.resources import ContractResource
 from xml_migration.defs.source import mock_source_documents
 from xml_migration.defs.target import target_schema
 from xml_migration_tests.defs.conftest import TEST_WIDTH, resources_for
@@ -204,6 +210,7 @@ def test_asset_graph_and_a_partition_materialized_from_the_ui(
             "no_lost_records",
             "no_duplicates",
             "reconciliation",
+            "current_contract",
         }
         assert all(e.passed for e in evaluations)
 
@@ -221,6 +228,73 @@ def test_asset_graph_and_a_partition_materialized_from_the_ui(
         page.screenshot(path=ARTIFACTS / "ui-6-materialization.png", full_page=True)
 
         show_migration_lineage(page, url)
-        page.get_by_text("3 / 3 Passed").first.wait_for()
+        page.get_by_text("4 / 4 Passed").first.wait_for()
         page.screenshot(path=ARTIFACTS / "ui-7-migration-lineage-after.png")
+        browser.close()
+
+
+def materialize_with_contract(
+    home: Path, database_url: str, contract: ContractResource
+) -> dg.ExecuteInProcessResult:
+    """Materialize the partition with `contract` (its fingerprint as code version)."""
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        result = dg.materialize(
+            [versioned_by_contract(migrated_applications, contract), migration_integrity],
+            partition_key=PARTITION,
+            resources={**resources_for(database_url), "contract": contract},
+            instance=instance,
+        )
+    assert result.success
+    return result
+
+
+def partition_staleness(url: str) -> tuple[str, list[str]]:
+    """The stale status and causes the webserver reports for the partition (GraphQL)."""
+    query = (
+        '{ assetNodes(assetKeys: [{path: ["migrated_applications"]}]) { '
+        f'staleStatus(partition: "{PARTITION}") '
+        f'staleCauses(partition: "{PARTITION}") {{ reason }} }} }}'
+    )
+    request = urllib.request.Request(
+        f"{url}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        (node,) = json.load(response)["data"]["assetNodes"]
+    return node["staleStatus"], [cause["reason"] for cause in node["staleCauses"]]
+
+
+def show_partition(page: Page, url: str, name: str) -> None:
+    page.goto(f"{url}/assets/migrated_applications?view=partitions")
+    dismiss_welcome(page)
+    page.get_by_text(PARTITION).first.click()
+    page.get_by_text("records_per_minute").first.wait_for()
+    page.screenshot(path=ARTIFACTS / name)
+
+
+def test_a_contract_change_shows_the_partition_stale_until_remigrated(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    home, env = prepared_home(tmp_path, sqlite_url)
+    materialize_with_contract(home, sqlite_url, ContractResource())
+    v2 = ContractResource(path=write_changed_contract(tmp_path))
+    env = {**env, "XML_MIGRATION_CONTRACT": str(v2.path)}
+    with dagster_dev(home, env) as url, sync_playwright() as playwright:
+        status, causes = partition_staleness(url)
+        assert status == "STALE"
+        assert any("code version" in cause for cause in causes), causes
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.set_default_timeout(60_000)
+        show_partition(page, url, "ui-stale-1-before-remigration.png")
+        page.get_by_text("Unsynced").first.wait_for()
+
+        result = materialize_with_contract(home, sqlite_url, v2)
+        (materialization,) = result.asset_materializations_for_node("migrated_applications")
+        assert materialization.metadata["documents"].value == 400
+        assert partition_staleness(url) == ("FRESH", [])
+        show_partition(page, url, "ui-stale-2-after-remigration.png")
+        assert page.get_by_text("Unsynced").count() == 0
         browser.close()

@@ -31,6 +31,8 @@ CREATE TABLE migration_test.app_contact_base (
 	CONSTRAINT fk_app_contact_base_app_id FOREIGN KEY(app_id) REFERENCES migration_test.app_base (app_id)
 );
 
+CREATE INDEX ix_app_contact_base_app_id ON migration_test.app_contact_base (app_id);
+
 CREATE TABLE migration_test.app_operational (
 	app_id INTEGER NOT NULL, 
 	assigned_to VARCHAR(30), 
@@ -67,6 +69,7 @@ CREATE TABLE migration_test.processing_log (
 	app_id_end INTEGER, 
 	rows_written TEXT, 
 	partition_key VARCHAR(255), 
+	contract_fingerprint VARCHAR(64), 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

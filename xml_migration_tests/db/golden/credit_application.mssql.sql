@@ -43,6 +43,8 @@ CREATE TABLE migration.app_contact_base (
 	CONSTRAINT fk_app_contact_base_app_id FOREIGN KEY(app_id) REFERENCES migration.app_base (app_id) ON DELETE CASCADE
 );
 
+CREATE INDEX ix_app_contact_base_app_id ON migration.app_contact_base (app_id);
+
 CREATE TABLE migration.app_operational (
 	app_id INTEGER NOT NULL, 
 	signature_flag BIT NOT NULL, 
@@ -154,6 +156,7 @@ CREATE TABLE migration.processing_log (
 	app_id_end INTEGER NULL, 
 	rows_written NVARCHAR(max) NULL, 
 	partition_key VARCHAR(255) NULL, 
+	contract_fingerprint VARCHAR(64) NULL, 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

@@ -41,6 +41,8 @@ CREATE TABLE app_contact_base (
 	CONSTRAINT fk_app_contact_base_app_id FOREIGN KEY(app_id) REFERENCES app_base (app_id) ON DELETE CASCADE
 );
 
+CREATE INDEX ix_app_contact_base_app_id ON app_contact_base (app_id);
+
 CREATE TABLE app_operational (
 	app_id INTEGER NOT NULL, 
 	signature_flag SMALLINT NOT NULL, 
@@ -152,6 +154,7 @@ CREATE TABLE processing_log (
 	app_id_end INTEGER, 
 	rows_written TEXT, 
 	partition_key VARCHAR(255), 
+	contract_fingerprint VARCHAR(64), 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

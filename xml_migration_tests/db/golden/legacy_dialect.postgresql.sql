@@ -28,6 +28,8 @@ CREATE TABLE legacy.app_contact (
 	CONSTRAINT fk_app_contact_app_id FOREIGN KEY(app_id) REFERENCES legacy.app_base (app_id)
 );
 
+CREATE INDEX ix_app_contact_app_id ON legacy.app_contact (app_id);
+
 CREATE TABLE legacy.app_pricing (
 	app_id INTEGER NOT NULL, 
 	credit_limit DECIMAL(12, 2), 
@@ -68,6 +70,7 @@ CREATE TABLE legacy.processing_log (
 	app_id_end INTEGER, 
 	rows_written TEXT, 
 	partition_key VARCHAR(255), 
+	contract_fingerprint VARCHAR(64), 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

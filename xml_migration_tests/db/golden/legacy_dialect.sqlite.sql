@@ -26,6 +26,8 @@ CREATE TABLE app_contact (
 	CONSTRAINT fk_app_contact_app_id FOREIGN KEY(app_id) REFERENCES app_base (app_id)
 );
 
+CREATE INDEX ix_app_contact_app_id ON app_contact (app_id);
+
 CREATE TABLE app_pricing (
 	app_id INTEGER NOT NULL, 
 	credit_limit DECIMAL(12, 2), 
@@ -66,6 +68,7 @@ CREATE TABLE processing_log (
 	app_id_end INTEGER, 
 	rows_written TEXT, 
 	partition_key VARCHAR(255), 
+	contract_fingerprint VARCHAR(64), 
 	CONSTRAINT pk_processing_log PRIMARY KEY (log_id)
 );
 

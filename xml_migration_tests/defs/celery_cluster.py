@@ -151,6 +151,12 @@ class Background:
                 namespaces.add(mount_namespace(pid))
         return namespaces
 
+    def home_files(self) -> list[str]:
+        """Files under the process's own `DAGSTER_HOME` (on its private /tmp), relative to it:
+        read through /proc, which shows the process's own mount namespace."""
+        home = Path(f"/proc/{self.pid}/root{HOST_DAGSTER_HOME}")
+        return sorted(str(path.relative_to(home)) for path in home.rglob("*") if path.is_file())
+
     def process_tree(self) -> set[int]:
         """Pids of the process and every process below it."""
         try:

@@ -156,6 +156,12 @@ def is_chunk_step(entry: dg.EventLogEntry) -> bool:
     return (entry.step_key or "").startswith("migrated_applications.migrate_chunk[")
 
 
+def is_stored_output(path: str) -> bool:
+    """Whether a file under a `DAGSTER_HOME` is anything Dagster keeps in `storage/` other
+    than a step's compute log (stdout/stderr, read only on the host that wrote it)."""
+    return path.startswith("storage/") and "/compute_logs/" not in path
+
+
 def step_pids(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
     """The process that started each step of a run, by step key."""
     return {
@@ -206,7 +212,8 @@ def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
     temporary directories and its own `DAGSTER_HOME`: they share only PostgreSQL and Redis.
     One partition run in the foreground spreads its chunks over both workers; a backfill of
     the two other partitions runs them at the same time through the run queue; every
-    blocking check passes; the baseline and the batch-size sweep succeed on the workers."""
+    blocking check passes; the baseline and the batch-size sweep succeed on the workers.
+    Each worker's `DAGSTER_HOME` ends with compute logs of its own steps and no step output."""
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPOSITORY / "deploy" / "dagster.yaml", home / "dagster.yaml")
@@ -221,6 +228,7 @@ def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
     started: list[Background] = []
     worker_pids: dict[int, str] = {}
     namespaces: dict[str, set[str]] = {}
+    home_files: dict[str, list[str]] = {}
     with running_redis(tmp_path / "redis.pid"), claimed_redis_database() as db:
         broker = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
         env = {
@@ -257,6 +265,7 @@ def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
                 benchmark_command("batch_size_sweep"), env, tmp_path, json.dumps(SWEEP_CONFIG)
             )
             namespaces = {process.name: process.mount_namespaces() for process in started}
+            home_files = {process.name: process.home_files() for process in started}
         finally:
             leftovers = stop_processes(started)
     assert not leftovers, f"processes left running: {leftovers}"
@@ -269,6 +278,10 @@ def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
     assert all(len(found) == 1 for found in namespaces.values()), namespaces
     assert len(set().union(*namespaces.values())) == len(started), namespaces
     assert mount_namespace(os.getpid()) not in set().union(*namespaces.values())
+    stored = [path for files in home_files.values() for path in files if is_stored_output(path)]
+    assert stored == [], "a step output was written to a host's DAGSTER_HOME"
+    for name in names:
+        assert any("/compute_logs/" in path for path in home_files[name]), home_files[name]
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
         migrate_runs = instance.get_run_records(filters=dg.RunsFilter(job_name="migrate"))

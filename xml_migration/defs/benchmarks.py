@@ -13,6 +13,7 @@ from xml_migration.defs.migration import source_span
 from xml_migration.defs.resources import ContractResource, DatabaseResource, PartitioningResource
 from xml_migration.defs.source import mock_source_documents
 from xml_migration.defs.target import target_schema
+from xml_migration.defs.worker_processes import child_processes_allowed
 from xml_migration.migration.measurements import (
     best_batch_size,
     clean_runs,
@@ -85,9 +86,10 @@ def throughput_baseline(
     settings = benchmark_settings(context, database, contract, config.batch_size)
     records = []
     runs = clean_runs(settings, first, last, workers, config.runs)
-    for number, stats in enumerate(runs, start=1):
-        log_run(context, f"run {number}/{config.runs}", stats)
-        records.append(run_record(stats, run=number))
+    with child_processes_allowed():
+        for number, stats in enumerate(runs, start=1):
+            log_run(context, f"run {number}/{config.runs}", stats)
+            records.append(run_record(stats, run=number))
     frame = runs_frame(records)
     figures = throughput_statistics(frame)
     json_path, csv_path = write_baseline(
@@ -142,12 +144,13 @@ def batch_size_sweep(
     first, last = measured_span(database, contract)
     workers = partitioning.chunk_count(config.workers)
     records = []
-    for batch_size in config.batch_sizes:
-        settings = benchmark_settings(context, database, contract, batch_size)
-        runs = clean_runs(settings, first, last, workers, config.repeats)
-        for repeat, stats in enumerate(runs, start=1):
-            log_run(context, f"batch size {batch_size}, run {repeat}/{config.repeats}", stats)
-            records.append(run_record(stats, batch_size=batch_size, repeat=repeat))
+    with child_processes_allowed():
+        for batch_size in config.batch_sizes:
+            settings = benchmark_settings(context, database, contract, batch_size)
+            runs = clean_runs(settings, first, last, workers, config.repeats)
+            for repeat, stats in enumerate(runs, start=1):
+                log_run(context, f"batch size {batch_size}, run {repeat}/{config.repeats}", stats)
+                records.append(run_record(stats, batch_size=batch_size, repeat=repeat))
     frame = runs_frame(records)
     summary = sweep_summary(frame)
     best = best_batch_size(summary)

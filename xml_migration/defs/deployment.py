@@ -68,19 +68,23 @@ class Deployment:
             partition_width=_positive_int(env, PARTITION_WIDTH_VAR, DEFAULT_PARTITION_WIDTH),
         )
 
-    def resources(self) -> dict[str, dg.ConfigurableResource]:
-        """The resources every asset, check, schedule and sensor of this location uses."""
+    def resources(self) -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]:
+        """The resources every asset, check, schedule and sensor of this location uses, and
+        the I/O manager passing step outputs through the instance's database (whatever the
+        executor, so steps on different hosts need no shared filesystem)."""
         from xml_migration.defs.resources import (
             ContractResource,
             DatabaseResource,
             PartitioningResource,
         )
+        from xml_migration.defs.step_outputs import InstanceStorageIOManager
 
         password = dg.EnvVar(DB_PASSWORD_VAR) if self.password_from_environment else None
         return {
             "database": DatabaseResource(url=self.database_url, password=password),
             "contract": ContractResource(path=self.contract_path),
             "partitioning": PartitioningResource(width=self.partition_width, chunks=self.workers),
+            "io_manager": InstanceStorageIOManager(),
         }
 
     def executor_definition(self) -> dg.ExecutorDefinition:

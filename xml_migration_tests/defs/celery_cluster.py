@@ -4,6 +4,11 @@ Workers (`dagster-celery worker start`) and the daemon each lead a session of th
 (setsid), so stopping one stops its whole process group: a worker's command, the `celery`
 process it starts and the pool children running steps; the daemon's code server and the
 processes of the runs it launched.
+
+Each of them also runs as if on a host of its own (`on_a_host_of_its_own`): a mount
+namespace whose temporary directories are private, empty tmpfs mounts holding its own
+`DAGSTER_HOME`. What one writes there no other process sees; they share only PostgreSQL
+and Redis, as hosts of a real cluster do.
 """
 
 from __future__ import annotations
@@ -49,6 +54,16 @@ TEST_DATABASES = range(15, 1, -1)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 WORKER_YAML = REPOSITORY / "deploy" / "celery_worker.yaml"
+INSTANCE_YAML = REPOSITORY / "deploy" / "dagster.yaml"
+HOST_DAGSTER_HOME = "/tmp/dagster_home"
+"""`DAGSTER_HOME` of a process on a host of its own: inside its private /tmp."""
+PRIVATE_DIRECTORIES = ("/tmp", "/var/tmp", "/dev/shm")
+PRIVATE_HOST_SCRIPT = (
+    f"for directory in {' '.join(PRIVATE_DIRECTORIES)}; do"
+    ' mount -t tmpfs tmpfs "$directory" || exit 1; done'
+    ' && mkdir -p "$DAGSTER_HOME" && cp "$0" "$DAGSTER_HOME/dagster.yaml"'
+    ' && cd /tmp && exec "$@"'
+)
 DAGSTER_CELERY = Path(sys.executable).with_name("dagster-celery")
 DAGSTER_DAEMON = Path(sys.executable).with_name("dagster-daemon")
 
@@ -128,6 +143,20 @@ class Background:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def mount_namespaces(self) -> set[str]:
+        """The mount namespaces of the process tree (one, for a process on a host of its own)."""
+        namespaces = set()
+        for pid in self.process_tree():
+            with suppress(FileNotFoundError):
+                namespaces.add(mount_namespace(pid))
+        return namespaces
+
+    def home_files(self) -> list[str]:
+        """Files under the process's own `DAGSTER_HOME` (on its private /tmp), relative to it:
+        read through /proc, which shows the process's own mount namespace."""
+        home = Path(f"/proc/{self.pid}/root{HOST_DAGSTER_HOME}")
+        return sorted(str(path.relative_to(home)) for path in home.rglob("*") if path.is_file())
+
     def process_tree(self) -> set[int]:
         """Pids of the process and every process below it."""
         try:
@@ -135,6 +164,22 @@ class Background:
             return {self.pid, *(child.pid for child in parent.children(recursive=True))}
         except psutil.NoSuchProcess:
             return set()
+
+
+def on_a_host_of_its_own(command: list[str]) -> list[str]:
+    """`command` in a mount namespace of its own with empty, private tmpfs mounts over the
+    temporary directories, and `deploy/dagster.yaml` in a `DAGSTER_HOME` inside them.
+
+    Run it with `DAGSTER_HOME` set to `HOST_DAGSTER_HOME`. The working directory is the
+    private /tmp: nothing written relative to it is seen by any other process either.
+    """
+    unshare = ["unshare", "--mount", "--propagation", "private"]
+    return [*unshare, "sh", "-c", PRIVATE_HOST_SCRIPT, str(INSTANCE_YAML), *command]
+
+
+def mount_namespace(pid: int) -> str:
+    """The mount namespace a process runs in (its /proc link, e.g. `mnt:[4026532]`)."""
+    return os.readlink(f"/proc/{pid}/ns/mnt")
 
 
 def start_background(
@@ -156,19 +201,20 @@ def start_background(
 
 
 def start_worker(name: str, env: Mapping[str, str], log_dir: Path) -> Background:
-    """Start one Celery worker with one pool process.
+    """Start one Celery worker with one pool process, on a host of its own.
 
     The command runs `celery` from `PATH`: `env` must put the virtual environment first.
     """
     command = [str(DAGSTER_CELERY), "worker", "start", "-A", "dagster_celery.app"]
     command += ["-y", str(WORKER_YAML), "-n", name, "--", "--concurrency", "1"]
-    return start_background(name, command, env, log_dir, log_dir)
+    return start_background(name, on_a_host_of_its_own(command), env, log_dir, log_dir)
 
 
 def start_daemon(env: Mapping[str, str], log_dir: Path) -> Background:
-    """Start the Dagster daemon on the project's workspace (it takes queued runs)."""
+    """Start the Dagster daemon on the project's workspace (it takes queued runs and
+    starts their processes), on a host of its own."""
     command = [str(DAGSTER_DAEMON), "run", "-w", str(REPOSITORY / "workspace.yaml")]
-    return start_background("dagster-daemon", command, env, REPOSITORY, log_dir)
+    return start_background("dagster-daemon", on_a_host_of_its_own(command), env, log_dir, log_dir)
 
 
 def wait_until_ready(workers: list[Background], timeout: float) -> None:

@@ -1,9 +1,12 @@
 """Scale-out on Celery: the executor switch, and partitions migrated by two real workers
 against Redis with PostgreSQL instance storage (`deploy/dagster.yaml`), alone and as a
-backfill through the daemon's run queue."""
+backfill through the daemon's run queue, then the benchmarks. Every worker, the daemon and
+each foreground run have a filesystem of their own: they share only the databases and
+the broker."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -25,14 +28,18 @@ from xml_migration.defs.deployment import (
     Deployment,
     celery_executor,
 )
+from xml_migration.defs.jobs import BENCHMARK_TAGS
 from xml_migration.mock.database import generate_into_database
 from xml_migration_tests.conftest import fresh_postgres_database
 from xml_migration_tests.defs.celery_cluster import (
+    HOST_DAGSTER_HOME,
     REDIS_HOST,
     REDIS_PORT,
     REPOSITORY,
     Background,
     claimed_redis_database,
+    mount_namespace,
+    on_a_host_of_its_own,
     running_redis,
     start_daemon,
     start_worker,
@@ -48,16 +55,36 @@ DOCUMENTS = 2_999
 RUN_REPORT = REPOSITORY / "deploy" / "runs_report.py"
 
 
+BASELINE_CONFIG = {"ops": {"throughput_baseline": {"config": {"runs": 1, "workers": 2}}}}
+SWEEP_CONFIG = {
+    "ops": {
+        "measure_batch_sizes": {"config": {"batch_sizes": [100, 400], "repeats": 1, "workers": 2}}
+    }
+}
+
+
+def job_command(job: str, *options: str) -> list[str]:
+    """`dagster job execute` of the guide, in the foreground on a host of its own."""
+    command = [str(DAGSTER), "job", "execute", "-m", "xml_migration.definitions", "-j", job]
+    return on_a_host_of_its_own([*command, *options])
+
+
 def partition_run_command(key: str) -> list[str]:
     """The guide's command migrating one partition in the foreground."""
-    command = [str(DAGSTER), "job", "execute", "-m", "xml_migration.definitions"]
-    return [*command, "-j", "migrate", "--tags", f'{{"dagster/partition": "{key}"}}']
+    return job_command("migrate", "--tags", f'{{"dagster/partition": "{key}"}}')
+
+
+def benchmark_command(job: str) -> list[str]:
+    """A benchmark job run in the foreground, its run config read from standard input (no
+    file of the test's is visible on a host of its own)."""
+    return job_command(job, "--config", "/dev/stdin")
 
 
 def backfill_command(keys: list[str]) -> list[str]:
     """The guide's backfill: one queued run per partition, started by the daemon."""
     command = [str(DAGSTER), "job", "backfill", "-w", str(REPOSITORY / "workspace.yaml")]
-    return [*command, "-j", "migrate", "--partitions", ",".join(keys), "--noprompt"]
+    command += ["-j", "migrate", "--partitions", ",".join(keys), "--noprompt"]
+    return on_a_host_of_its_own(command)
 
 
 @dg.op
@@ -129,6 +156,21 @@ def is_chunk_step(entry: dg.EventLogEntry) -> bool:
     return (entry.step_key or "").startswith("migrated_applications.migrate_chunk[")
 
 
+def is_stored_output(path: str) -> bool:
+    """Whether a file under a `DAGSTER_HOME` is anything Dagster keeps in `storage/` other
+    than a step's compute log (stdout/stderr, read only on the host that wrote it)."""
+    return path.startswith("storage/") and "/compute_logs/" not in path
+
+
+def step_pids(instance: dg.DagsterInstance, run_id: str) -> dict[str, int]:
+    """The process that started each step of a run, by step key."""
+    return {
+        entry.step_key: entry.dagster_event.pid
+        for entry in events_of(instance, run_id, "STEP_START")
+        if entry.step_key
+    }
+
+
 def run_checks(instance: dg.DagsterInstance, run_id: str) -> dict[str, bool]:
     return {
         entry.dagster_event.event_specific_data.check_name: (
@@ -144,8 +186,12 @@ def overlap(first: dg.RunRecord, second: dg.RunRecord) -> bool:
     return first.start_time < second.end_time and second.start_time < first.end_time
 
 
-def run(command: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=240)
+def run(
+    command: list[str], env: dict[str, str], cwd: Path, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, env=env, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=240
+    )
 
 
 def output_of(completed: subprocess.CompletedProcess[str]) -> str:
@@ -156,14 +202,18 @@ def output_of(completed: subprocess.CompletedProcess[str]) -> str:
 @pytest.mark.celery
 @pytest.mark.integration
 @pytest.mark.slow
-def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
+def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
     postgres_url: str,
     instance_database_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """One partition run in the foreground spreads its chunks over both workers; a backfill
-    of the two other partitions runs them at the same time through the run queue."""
+    """Each worker, the daemon (and the runs it starts) and each foreground run has private
+    temporary directories and its own `DAGSTER_HOME`: they share only PostgreSQL and Redis.
+    One partition run in the foreground spreads its chunks over both workers; a backfill of
+    the two other partitions runs them at the same time through the run queue; every
+    blocking check passes; the baseline and the batch-size sweep succeed on the workers.
+    Each worker's `DAGSTER_HOME` ends with compute logs of its own steps and no step output."""
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(REPOSITORY / "deploy" / "dagster.yaml", home / "dagster.yaml")
@@ -177,12 +227,15 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
     names = [f"xmlmig-a-{suffix}", f"xmlmig-b-{suffix}"]
     started: list[Background] = []
     worker_pids: dict[int, str] = {}
+    namespaces: dict[str, set[str]] = {}
+    home_files: dict[str, list[str]] = {}
     with running_redis(tmp_path / "redis.pid"), claimed_redis_database() as db:
         broker = f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
         env = {
             **os.environ,
             "PATH": f"{DAGSTER.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "DAGSTER_HOME": str(home),
+            "PYTHONPATH": str(REPOSITORY),
+            "DAGSTER_HOME": HOST_DAGSTER_HOME,
             "XML_MIGRATION_DB_URL": postgres_url,
             "XML_MIGRATION_EXECUTOR": "celery",
             "XML_MIGRATION_WORKERS": "2",
@@ -190,6 +243,7 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
             CELERY_BROKER_VAR: broker,
             CELERY_BACKEND_VAR: broker,
         }
+        report_env = {**env, "DAGSTER_HOME": str(home)}
         try:
             workers = [start_worker(name, env, tmp_path) for name in names]
             started += workers
@@ -199,18 +253,39 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
             worker_pids = {pid: w.name for w in workers for pid in w.process_tree()}
             backfill = run(backfill_command(PARTITIONS[1:]), env, tmp_path)
             report = run(
-                [sys.executable, str(RUN_REPORT), "--wait", "--timeout", "180"], env, tmp_path
+                [sys.executable, str(RUN_REPORT), "--wait", "--timeout", "180"],
+                report_env,
+                tmp_path,
             )
-            last_runs = run([sys.executable, str(RUN_REPORT), "--last", "3"], env, tmp_path)
+            last_runs = run([sys.executable, str(RUN_REPORT), "--last", "3"], report_env, tmp_path)
+            baseline = run(
+                benchmark_command("baseline"), env, tmp_path, json.dumps(BASELINE_CONFIG)
+            )
+            sweep = run(
+                benchmark_command("batch_size_sweep"), env, tmp_path, json.dumps(SWEEP_CONFIG)
+            )
+            namespaces = {process.name: process.mount_namespaces() for process in started}
+            home_files = {process.name: process.home_files() for process in started}
         finally:
             leftovers = stop_processes(started)
     assert not leftovers, f"processes left running: {leftovers}"
     assert alone.returncode == 0, output_of(alone)
     assert backfill.returncode == 0, output_of(backfill)
     assert report.returncode == 0, output_of(report) + started[-1].log()[-3000:]
+    assert baseline.returncode == 0, output_of(baseline)
+    assert sweep.returncode == 0, output_of(sweep)
+
+    assert all(len(found) == 1 for found in namespaces.values()), namespaces
+    assert len(set().union(*namespaces.values())) == len(started), namespaces
+    assert mount_namespace(os.getpid()) not in set().union(*namespaces.values())
+    stored = [path for files in home_files.values() for path in files if is_stored_output(path)]
+    assert stored == [], "a step output was written to a host's DAGSTER_HOME"
+    for name in names:
+        assert any("/compute_logs/" in path for path in home_files[name]), home_files[name]
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        records = {r.dagster_run.tags["dagster/partition"]: r for r in instance.get_run_records()}
+        migrate_runs = instance.get_run_records(filters=dg.RunsFilter(job_name="migrate"))
+        records = {r.dagster_run.tags["dagster/partition"]: r for r in migrate_runs}
         assert sorted(records) == PARTITIONS
         assert all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in records.values())
         run_id = records[PARTITIONS[0]].dagster_run.run_id
@@ -220,6 +295,7 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
             if "Celery worker" in entry.dagster_event.event_specific_data.metadata
         }
         chunk_starts = [e for e in events_of(instance, run_id, "STEP_START") if is_chunk_step(e)]
+        pids = {key: step_pids(instance, r.dagster_run.run_id) for key, r in records.items()}
         checks = {key: run_checks(instance, r.dagster_run.run_id) for key, r in records.items()}
         [event] = [
             entry
@@ -228,6 +304,15 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
             and entry.asset_materialization.asset_key == dg.AssetKey("migrated_applications")
         ]
         metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+        benchmarks = {
+            r.dagster_run.job_name: r.dagster_run.status
+            for r in instance.get_run_records(filters=dg.RunsFilter(tags=BENCHMARK_TAGS))
+        }
+        measured = {
+            key.to_user_string()
+            for key in (dg.AssetKey("throughput_baseline"), dg.AssetKey("batch_size_sweep"))
+            if instance.get_latest_materialization_event(key) is not None
+        }
 
     assert len(chunk_starts) == metadata["chunks"] == 2
     chunk_pids = {entry.dagster_event.pid for entry in chunk_starts}
@@ -236,6 +321,8 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
     assert len({worker_pids[pid] for pid in chunk_pids}) == 2, "chunks ran in one worker only"
     assert all(entry.step_key in delegated for entry in chunk_starts)
     assert {delegated[entry.step_key].split("@")[0] for entry in chunk_starts} == set(names)
+    for key in PARTITIONS:
+        assert set(pids[key].values()) <= worker_pids.keys(), f"{key}: a step ran elsewhere"
     assert metadata["documents"] == metadata["successes"] + metadata["failures"] == 999
     for key in PARTITIONS:
         assert checks[key] == {
@@ -251,3 +338,8 @@ def test_partitions_migrate_on_two_celery_workers_alone_and_as_a_backfill(
     assert [line.split()[:2] for line in last_runs.stdout.splitlines()[2:5]] == [
         [key, "SUCCESS"] for key in PARTITIONS
     ]
+    assert benchmarks == {
+        "baseline": dg.DagsterRunStatus.SUCCESS,
+        "batch_size_sweep": dg.DagsterRunStatus.SUCCESS,
+    }
+    assert measured == {"throughput_baseline", "batch_size_sweep"}

@@ -77,7 +77,7 @@ def test_chunks_of_a_partition_run_in_several_worker_processes(
     assert metadata["chunks"] == 2
     assert metadata["worker_processes"] == len(metadata["worker_pids"]) >= 2
     assert os.getpid() not in metadata["worker_pids"]
-    assert len(checks) == 3 and all(check.passed for check in checks)
+    assert len(checks) == 4 and all(check.passed for check in checks)
 
 
 def run_command(home: Path, database_url: str, cwd: Path, *args: str) -> int:

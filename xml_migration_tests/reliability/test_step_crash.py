@@ -152,7 +152,7 @@ def test_a_killed_chunk_step_is_retried_and_nothing_is_lost_or_doubled(
             if record.dagster_event is not None
             and record.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
         ]
-        assert len(checks) == 3 and all(check.passed for check in checks)  # type: ignore[union-attr]
+        assert len(checks) == 4 and all(check.passed for check in checks)  # type: ignore[union-attr]
 
         again = dg.materialize(
             [migrated_applications, migration_integrity],

@@ -159,10 +159,11 @@ def _constant(value: object) -> Evaluator:
 
 def _constant_number(node: Node) -> Decimal | None:
     """The value of a number literal, possibly signed, else None."""
-    if isinstance(node, Number):
-        return node.value
-    if isinstance(node, Unary) and isinstance(node.operand, Number):
-        return -node.operand.value if node.operator == "-" else node.operand.value
+    match node:
+        case Number(value=value):
+            return value
+        case Unary(operator=operator, operand=Number(value=value)):
+            return -value if operator == "-" else value
     return None
 
 
@@ -174,46 +175,51 @@ class _Compiler:
     def __init__(self, boolean_to_bit: Mapping[str, int]) -> None:
         self.boolean_to_bit = boolean_to_bit
         self.slots: dict[tuple[str | None, str], int] = {}
-        self.rules: dict[type[Node], Callable[[Node], Evaluator]] = {
-            Number: self.number,
-            String: self.string,
-            Null: self.null,
-            Empty: self.empty,
-            Reference: self.reference,
-            Unary: self.unary,
-            Arithmetic: self.arithmetic,
-            Comparison: self.comparison,
-            Like: self.like,
-            IsNull: self.is_null,
-            InList: self.in_list,
-            Not: self.negation,
-            Logical: self.logical,
-            Case: self.case,
-            DateOf: self.date_of,
-            DateAdd: self.date_add,
-            Coalesce: self.coalesce,
-            Cast: self.cast,
-            UtcNow: self.utc_now,
-            TextCall: self.text_call,
-        }
 
     def references(self) -> tuple[tuple[str | None, str], ...]:
         return tuple(self.slots)
 
     def compile(self, node: Node) -> Evaluator:
-        return self.rules[type(node)](node)
-
-    def number(self, node: Number) -> Evaluator:
-        return _constant(node.value)
-
-    def string(self, node: String) -> Evaluator:
-        return _constant(node.value)
-
-    def null(self, node: Null) -> Evaluator:
-        return _constant(None)
-
-    def empty(self, node: Empty) -> Evaluator:
-        return _constant("")
+        match node:
+            case Number() | String():
+                return _constant(node.value)
+            case Null():
+                return _constant(None)
+            case Empty():
+                return _constant("")
+            case Reference():
+                return self.reference(node)
+            case Unary():
+                return self.unary(node)
+            case Arithmetic():
+                return self.arithmetic(node)
+            case Comparison():
+                return self.comparison(node)
+            case Like():
+                return self.like(node)
+            case IsNull():
+                return self.is_null(node)
+            case InList():
+                return self.in_list(node)
+            case Not():
+                return self.negation(node)
+            case Logical():
+                return self.logical(node)
+            case Case():
+                return self.case(node)
+            case DateOf():
+                return self.date_of(node)
+            case DateAdd():
+                return self.date_add(node)
+            case Coalesce():
+                return self.coalesce(node)
+            case Cast():
+                return self.cast(node)
+            case UtcNow():
+                return lambda frame: naive_utc(frame[1])  # type: ignore[arg-type]
+            case TextCall():
+                return self.text_call(node)
+        raise TypeError(f"not an expression node: {node!r}")
 
     def reference(self, node: Reference) -> Evaluator:
         key = (node.qualifier, node.name)
@@ -431,9 +437,6 @@ class _Compiler:
         operand = self.compile(node.operand)
         convert = make_cast(node.target, self.boolean_to_bit)
         return lambda frame: convert(operand(frame))
-
-    def utc_now(self, node: UtcNow) -> Evaluator:
-        return lambda frame: naive_utc(frame[1])  # type: ignore[arg-type]
 
     def text_call(self, node: TextCall) -> Evaluator:
         apply = TEXT_FUNCTIONS[node.function].apply

@@ -39,16 +39,17 @@ def format_expression(node: Node) -> str:
 
 
 def _level(node: Node) -> int:
-    if isinstance(node, Unary):
-        return _UNARY
-    if isinstance(node, Arithmetic):
-        return _ARITHMETIC_LEVELS[node.operator]
-    if isinstance(node, Comparison | Like | IsNull | InList):
-        return _PREDICATE
-    if isinstance(node, Not):
-        return _NOT
-    if isinstance(node, Logical):
-        return _LOGICAL_LEVELS[node.operator]
+    match node:
+        case Unary():
+            return _UNARY
+        case Arithmetic():
+            return _ARITHMETIC_LEVELS[node.operator]
+        case Comparison() | Like() | IsNull() | InList():
+            return _PREDICATE
+        case Not():
+            return _NOT
+        case Logical():
+            return _LOGICAL_LEVELS[node.operator]
     return _PRIMARY
 
 
@@ -59,65 +60,59 @@ def _operand(node: Node, highest_level: int) -> str:
 
 
 def _text(node: Node) -> str:
-    if isinstance(node, Number):
-        return format(node.value, "f")
-    if isinstance(node, String):
-        return "'" + node.value.replace("'", "''") + "'"
-    if isinstance(node, Null):
-        return "NULL"
-    if isinstance(node, Empty):
-        return "EMPTY"
-    if isinstance(node, Reference):
-        return _reference(node)
-    if isinstance(node, Unary):
-        operand = _operand(node.operand, _UNARY)
-        separator = " " if isinstance(node.operand, Unary) else ""
-        return f"{node.operator}{separator}{operand}"
-    if isinstance(node, Arithmetic):
-        level = _level(node)
-        return f"{_operand(node.left, level)} {node.operator} {_operand(node.right, level - 1)}"
-    if isinstance(node, Comparison):
-        left = _operand(node.left, _PREDICATE - 1)
-        return f"{left} {node.operator} {_operand(node.right, _PREDICATE - 1)}"
-    if isinstance(node, Like):
-        keyword = "NOT LIKE" if node.negated else "LIKE"
-        left = _operand(node.operand, _PREDICATE - 1)
-        return f"{left} {keyword} {_operand(node.pattern, _PREDICATE - 1)}"
-    if isinstance(node, IsNull):
-        keyword = ("IS NOT " if node.negated else "IS ") + ("EMPTY" if node.empty else "NULL")
-        return f"{_operand(node.operand, _PREDICATE - 1)} {keyword}"
-    if isinstance(node, InList):
-        keyword = "NOT IN" if node.negated else "IN"
-        values = ", ".join(_operand(value, _PREDICATE - 1) for value in node.values)
-        return f"{_operand(node.operand, _PREDICATE - 1)} {keyword} ({values})"
-    if isinstance(node, Not):
-        return f"NOT {_operand(node.operand, _NOT)}"
-    if isinstance(node, Logical):
-        level = _level(node)
-        left = _operand(node.left, level)
-        return f"{left} {node.operator} {_operand(node.right, level - 1)}"
-    if isinstance(node, Case):
-        parts = ["CASE"]
-        for when in node.whens:
-            parts.append(f"WHEN {_text(when.condition)} THEN {_text(when.result)}")
-        if node.otherwise is not None:
-            parts.append(f"ELSE {_text(node.otherwise)}")
-        parts.append("END")
-        return " ".join(parts)
-    if isinstance(node, DateOf):
-        return f"DATE({_text(node.argument)})"
-    if isinstance(node, DateAdd):
-        return f"DATEADD(day, {_text(node.days)}, {_text(node.date)})"
-    if isinstance(node, Coalesce):
-        return f"{node.function}({', '.join(_text(argument) for argument in node.arguments)})"
-    if isinstance(node, Cast):
-        target = node.target
-        arguments = f"({', '.join(map(str, target.arguments))})" if target.arguments else ""
-        return f"CAST({_text(node.operand)} AS {target.name}{arguments})"
-    if isinstance(node, UtcNow):
-        return "GETUTCDATE()"
-    if isinstance(node, TextCall):
-        return f"{node.function}({', '.join(_text(argument) for argument in node.arguments)})"
+    match node:
+        case Number():
+            return format(node.value, "f")
+        case String():
+            return "'" + node.value.replace("'", "''") + "'"
+        case Null():
+            return "NULL"
+        case Empty():
+            return "EMPTY"
+        case Reference():
+            return _reference(node)
+        case Unary():
+            separator = " " if isinstance(node.operand, Unary) else ""
+            return f"{node.operator}{separator}{_operand(node.operand, _UNARY)}"
+        case Arithmetic() | Logical():
+            level = _level(node)
+            return f"{_operand(node.left, level)} {node.operator} {_operand(node.right, level - 1)}"
+        case Comparison():
+            left = _operand(node.left, _PREDICATE - 1)
+            return f"{left} {node.operator} {_operand(node.right, _PREDICATE - 1)}"
+        case Like():
+            keyword = "NOT LIKE" if node.negated else "LIKE"
+            left = _operand(node.operand, _PREDICATE - 1)
+            return f"{left} {keyword} {_operand(node.pattern, _PREDICATE - 1)}"
+        case IsNull():
+            keyword = ("IS NOT " if node.negated else "IS ") + ("EMPTY" if node.empty else "NULL")
+            return f"{_operand(node.operand, _PREDICATE - 1)} {keyword}"
+        case InList():
+            keyword = "NOT IN" if node.negated else "IN"
+            values = ", ".join(_operand(value, _PREDICATE - 1) for value in node.values)
+            return f"{_operand(node.operand, _PREDICATE - 1)} {keyword} ({values})"
+        case Not():
+            return f"NOT {_operand(node.operand, _NOT)}"
+        case Case():
+            parts = ["CASE"]
+            for when in node.whens:
+                parts.append(f"WHEN {_text(when.condition)} THEN {_text(when.result)}")
+            if node.otherwise is not None:
+                parts.append(f"ELSE {_text(node.otherwise)}")
+            parts.append("END")
+            return " ".join(parts)
+        case DateOf():
+            return f"DATE({_text(node.argument)})"
+        case DateAdd():
+            return f"DATEADD(day, {_text(node.days)}, {_text(node.date)})"
+        case Coalesce() | TextCall():
+            return f"{node.function}({', '.join(_text(argument) for argument in node.arguments)})"
+        case Cast():
+            target = node.target
+            arguments = f"({', '.join(map(str, target.arguments))})" if target.arguments else ""
+            return f"CAST({_text(node.operand)} AS {target.name}{arguments})"
+        case UtcNow():
+            return "GETUTCDATE()"
     raise TypeError(f"not an expression node: {node!r}")
 
 

@@ -69,52 +69,50 @@ class _Checker:
         raise ExpressionError(message, self.source, node.line, node.column)
 
     def kind(self, node: Node) -> Kind:
-        scalar = Kind.SCALAR
-        if isinstance(node, Comparison):
-            self.require(node.left, scalar, f"the comparison {node.operator}")
-            self.require(node.right, scalar, f"the comparison {node.operator}")
-            return Kind.CONDITION
-        if isinstance(node, Like):
-            self.require(node.operand, scalar, "LIKE")
-            self.require(node.pattern, scalar, "LIKE")
-            return Kind.CONDITION
-        if isinstance(node, IsNull):
-            self.require(node.operand, scalar, "IS")
-            return Kind.CONDITION
-        if isinstance(node, InList):
-            self.require(node.operand, scalar, "IN")
-            for value in node.values:
-                self.require(value, scalar, "the IN list")
-            return Kind.CONDITION
-        if isinstance(node, Not):
-            self.require(node.operand, Kind.CONDITION, "NOT")
-            return Kind.CONDITION
-        if isinstance(node, Logical):
-            self.require(node.left, Kind.CONDITION, node.operator)
-            self.require(node.right, Kind.CONDITION, node.operator)
-            return Kind.CONDITION
-        if isinstance(node, Case):
-            for when in node.whens:
-                self.require(when.condition, Kind.CONDITION, "WHEN")
-                self.require(when.result, scalar, "THEN")
-            if node.otherwise is not None:
-                self.require(node.otherwise, scalar, "ELSE")
-        elif isinstance(node, Unary):
-            self.require(node.operand, scalar, f"unary {node.operator}")
-        elif isinstance(node, Arithmetic):
-            self.require(node.left, scalar, f"the operator {node.operator}")
-            self.require(node.right, scalar, f"the operator {node.operator}")
-        elif isinstance(node, DateOf):
-            self.require(node.argument, scalar, "DATE")
-        elif isinstance(node, DateAdd):
-            self.require(node.days, scalar, "DATEADD")
-            self.require(node.date, scalar, "DATEADD")
-        elif isinstance(node, Coalesce):
-            for argument in node.arguments:
-                self.require(argument, scalar, node.function)
-        elif isinstance(node, Cast):
-            self.require(node.operand, scalar, "CAST")
-        elif isinstance(node, TextCall):
-            for argument in node.arguments:
-                self.require(argument, scalar, node.function)
+        scalar, condition = Kind.SCALAR, Kind.CONDITION
+        match node:
+            case Comparison():
+                self.require(node.left, scalar, f"the comparison {node.operator}")
+                self.require(node.right, scalar, f"the comparison {node.operator}")
+                return condition
+            case Like():
+                self.require(node.operand, scalar, "LIKE")
+                self.require(node.pattern, scalar, "LIKE")
+                return condition
+            case IsNull():
+                self.require(node.operand, scalar, "IS")
+                return condition
+            case InList():
+                self.require(node.operand, scalar, "IN")
+                for value in node.values:
+                    self.require(value, scalar, "the IN list")
+                return condition
+            case Not():
+                self.require(node.operand, condition, "NOT")
+                return condition
+            case Logical():
+                self.require(node.left, condition, node.operator)
+                self.require(node.right, condition, node.operator)
+                return condition
+            case Case():
+                for when in node.whens:
+                    self.require(when.condition, condition, "WHEN")
+                    self.require(when.result, scalar, "THEN")
+                if node.otherwise is not None:
+                    self.require(node.otherwise, scalar, "ELSE")
+            case Unary():
+                self.require(node.operand, scalar, f"unary {node.operator}")
+            case Arithmetic():
+                self.require(node.left, scalar, f"the operator {node.operator}")
+                self.require(node.right, scalar, f"the operator {node.operator}")
+            case DateOf():
+                self.require(node.argument, scalar, "DATE")
+            case DateAdd():
+                self.require(node.days, scalar, "DATEADD")
+                self.require(node.date, scalar, "DATEADD")
+            case Coalesce() | TextCall():
+                for argument in node.arguments:
+                    self.require(argument, scalar, node.function)
+            case Cast():
+                self.require(node.operand, scalar, "CAST")
         return scalar

@@ -15,8 +15,6 @@ from pydantic import BaseModel
 from xml_migration.contract.chains import (
     BIT_STEPS,
     CONTACT_SELECTORS,
-    GROUP_FAMILIES,
-    IMPLIED_COLUMN_FAMILIES,
     Chain,
     SourceStep,
     ValueStep,
@@ -37,6 +35,7 @@ from xml_migration.contract.expression import (
 )
 from xml_migration.contract.model import Contract, FilterRule, MappingEntry
 from xml_migration.contract.names import case_variants, identifier_problem
+from xml_migration.contract.roles import ROLES, EntryKey, KeyColumn, Rows, Slot
 from xml_migration.contract.structure import (
     ChildRule,
     ContactRule,
@@ -343,7 +342,7 @@ class ContractAnalysis:
         for message in chain_problems:
             self.problem(location, message, "mapping_type")
         family = row_family_named(mapping.mapping_type)
-        if family in IMPLIED_COLUMN_FAMILIES:
+        if family is not None and ROLES[family].implies_columns:
             if mapping.target_column:
                 self.warning(
                     location,
@@ -542,7 +541,9 @@ class ContractAnalysis:
                 self.tables.append(TableInfo(name, sorted(families)[0], tuple(infos)))
             else:
                 self.tables.append(self._column_table(name, infos))
-        if self.contact_key is None and any(t.role is TableRole.CHILD for t in self.tables):
+        if self.contact_key is None and any(
+            ROLES[t.role].contact_key is KeyColumn.IMPLIED for t in self.tables
+        ):
             self.problem(
                 "mappings",
                 "child tables exist, so a contact key mapping (identity_insert at the contact "
@@ -592,7 +593,7 @@ class ContractAnalysis:
         for table in self.tables:
             for info in table.mappings:
                 self._check_source_step(table, info)
-            if table.role in IMPLIED_COLUMN_FAMILIES:
+            if ROLES[table.role].implies_columns:
                 self._check_implied_family(table)
             else:
                 self._check_columns(table)
@@ -634,14 +635,11 @@ class ContractAnalysis:
             entry = chain.row_entry
             if entry is None:
                 continue
-            if table.role is TableRole.POLICY_EXCEPTIONS:
+            if not ROLES[table.role].selector_allowed:
                 if chain.source is not None or chain.steps:
                     self.problem(
-                        info.label, "policy_exceptions allows no other entry", "mapping_type"
+                        info.label, f"{entry.family.value} allows no other entry", "mapping_type"
                     )
-                if entry.is_notes:
-                    notes += 1
-                    continue
             elif chain.steps or (
                 chain.source is not None and chain.source not in CONTACT_SELECTORS
             ):
@@ -651,6 +649,9 @@ class ContractAnalysis:
                     "followed by the entry",
                     "mapping_type",
                 )
+            if entry.is_notes:
+                notes += 1
+                continue
             keys[self._row_key(info)] += 1
         for key, count in keys.items():
             if count > 1:
@@ -667,28 +668,29 @@ class ContractAnalysis:
     def _row_key(info: MappingInfo) -> str:
         entry = info.chain.row_entry
         assert entry is not None
-        if entry.family is TableRole.HISTORY:
+        key = ROLES[entry.family].entry_key
+        if key is EntryKey.BRACKETED_ATTRIBUTE:
             return f"[{info.mapping.xml_attribute}]"
-        if entry.family is TableRole.REPORT_LOOKUP:
+        if key is EntryKey.ATTRIBUTE:
             return info.mapping.xml_attribute
         return entry.parameter or ""
 
     def _implied_columns(self, table: TableInfo) -> set[str]:
         """Columns the engine adds to a table's rows; mappings must not write them."""
+        spec = ROLES[table.role]
         implied: set[str] = set()
-        if self.app_key and table.role is not TableRole.ROOT:
+        if self.app_key and spec.app_key is KeyColumn.IMPLIED:
             implied.add(self.app_key.mapping.target_column)
-        if table.role is TableRole.CHILD and self.contact_key:
-            implied = {self.contact_key.mapping.target_column}
-        row_types = self.contract.row_types
-        if table.role is TableRole.WARRANTY:
-            implied.add(row_types.warranty_field.type_column)
-        if table.role is TableRole.COLLATERAL:
-            implied.add(row_types.add_collateral.slot_column)
+        if self.contact_key and spec.contact_key is KeyColumn.IMPLIED:
+            implied.add(self.contact_key.mapping.target_column)
+        identifier = spec.column(self.contract.row_types, Slot.IDENTIFIER)
+        if identifier is not None:
+            implied.add(identifier)
         return implied
 
     def _check_columns(self, table: TableInfo) -> None:
         implied = self._implied_columns(table)
+        grouped = ROLES[table.role].rows is Rows.GROUP
         seen: dict[tuple[int | None, str], MappingInfo] = {}
         for info in table.mappings:
             column = info.mapping.target_column
@@ -702,7 +704,7 @@ class ContractAnalysis:
                     "target_column",
                 )
             entry = info.chain.row_entry
-            group = entry.number if entry and table.role in GROUP_FAMILIES else None
+            group = entry.number if entry and grouped else None
             other = seen.get((group, column))
             if other is not None:
                 self.problem(
@@ -712,7 +714,7 @@ class ContractAnalysis:
                 )
             else:
                 seen[(group, column)] = info
-        if table.role not in GROUP_FAMILIES:
+        if not grouped:
             return
         types: dict[str, DataType] = {}
         for info in table.mappings:

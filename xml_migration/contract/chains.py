@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from xml_migration.contract.roles import ROLES, ROW_CREATING_FAMILIES, Parameter
 from xml_migration.contract.tables import TableRole
 
 
@@ -39,27 +40,6 @@ CONTACT_SELECTORS = frozenset(
 )
 BIT_STEPS = frozenset({ValueStep.CHAR_TO_BIT, ValueStep.BOOLEAN_TO_BIT})
 
-ROW_CREATING_FAMILIES: dict[str, TableRole] = {
-    "add_score": TableRole.SCORE,
-    "add_indicator": TableRole.INDICATOR,
-    "add_history": TableRole.HISTORY,
-    "add_report_lookup": TableRole.REPORT_LOOKUP,
-    "policy_exceptions": TableRole.POLICY_EXCEPTIONS,
-    "warranty_field": TableRole.WARRANTY,
-    "add_collateral": TableRole.COLLATERAL,
-}
-GROUP_FAMILIES = frozenset({TableRole.WARRANTY, TableRole.COLLATERAL})
-IMPLIED_COLUMN_FAMILIES = frozenset(
-    {
-        TableRole.SCORE,
-        TableRole.INDICATOR,
-        TableRole.HISTORY,
-        TableRole.REPORT_LOOKUP,
-        TableRole.POLICY_EXCEPTIONS,
-    }
-)
-"""Families whose columns are implied (`target_column` is ignored)."""
-
 _ROW_ENTRY = re.compile(r"^(?P<family>[a-z_]+)\s*(?:\((?P<parameter>[^()]*)\))?$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _SOURCE_NAMES = frozenset(step.value for step in SourceStep)
@@ -81,7 +61,7 @@ class RowEntry:
     @property
     def is_notes(self) -> bool:
         """`policy_exceptions()`: the entry that supplies the shared notes value."""
-        return self.family is TableRole.POLICY_EXCEPTIONS and self.number is None
+        return ROLES[self.family].parameter is Parameter.NUMBER_OR_NOTES and self.number is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,22 +79,22 @@ def _parse_row_entry(entry: str) -> tuple[RowEntry | None, str | None]:
     if match is None or match["family"] not in ROW_CREATING_FAMILIES:
         return None, None
     family = ROW_CREATING_FAMILIES[match["family"]]
+    kind = ROLES[family].parameter
     raw = match["parameter"]
     parameter = None if raw is None else raw.strip()
-    if family in (TableRole.SCORE, TableRole.INDICATOR) and not parameter:
+    if kind is Parameter.NAME and not parameter:
         return None, f"'{entry}' needs a non-empty parameter, e.g. {match['family']}(NAME)"
-    if family is TableRole.REPORT_LOOKUP and parameter is None:
+    if kind is Parameter.TEXT and parameter is None:
         return None, f"'{entry}' needs a parameter in parentheses (it may be empty)"
-    if family is TableRole.HISTORY and parameter:
+    if kind is Parameter.NONE and parameter:
         return None, f"'{entry}' takes no parameter"
-    number = None
-    if family in (TableRole.POLICY_EXCEPTIONS, TableRole.WARRANTY, TableRole.COLLATERAL):
-        if family is TableRole.POLICY_EXCEPTIONS and parameter == "":
-            return RowEntry(family, parameter, None), None
+    if kind is Parameter.NUMBER_OR_NOTES and parameter == "":
+        return RowEntry(family, parameter, None), None
+    if kind in (Parameter.NUMBER, Parameter.NUMBER_OR_NOTES):
         if parameter is None or not _INTEGER.match(parameter):
             return None, f"'{entry}' needs an integer parameter, e.g. {match['family']}(1)"
-        number = int(parameter)
-    return RowEntry(family, parameter, number), None
+        return RowEntry(family, parameter, int(parameter)), None
+    return RowEntry(family, parameter, None), None
 
 
 def row_family_named(entries: tuple[str, ...]) -> TableRole | None:

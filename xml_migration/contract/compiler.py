@@ -29,6 +29,7 @@ from xml_migration.contract.plan import (
     StepKind,
     TablePlan,
 )
+from xml_migration.contract.roles import ROLES, EntryKey, EntryValue, Extra, KeyColumn, Rows, Slot
 from xml_migration.contract.structure import (
     ContractStructure,
     MappingInfo,
@@ -214,14 +215,15 @@ class PlanCompiler:
         """Plain or row-scoped extraction (§7.2, §7.3)."""
         attribute = info.mapping.xml_attribute
         folded = attribute.casefold()
-        if role is TableRole.CONTACT:
+        scope = self._scope(role)
+        if scope is Scope.CONTACT:
             if info.path == self.contact_path:
                 return Reader(ReadKind.ROW_ELEMENT, attribute, folded)
             if is_below(info.path, self.contact_path):
                 relative = tuple(tag(name) for name in info.path[len(self.contact_path) :])
                 self.extra_paths.add(path_text(info.path))
                 return Reader(ReadKind.ROW_RELATIVE, attribute, folded, relative=relative)
-        if role is TableRole.CHILD and table.child_rule and info.path == table.child_rule.path:
+        if scope is Scope.CHILD and table.child_rule and info.path == table.child_rule.path:
             return Reader(ReadKind.ROW_ELEMENT, attribute, folded)
         return self._plain(info)
 
@@ -297,11 +299,7 @@ class PlanCompiler:
         return tuple(steps)
 
     def _scope(self, role: TableRole) -> Scope:
-        if role is TableRole.CONTACT:
-            return Scope.CONTACT
-        if role is TableRole.CHILD:
-            return Scope.CHILD
-        return Scope.APPLICATION
+        return _ROW_SCOPES.get(ROLES[role].rows, Scope.APPLICATION)
 
     def _note_references(self, info: MappingInfo, scope: Scope) -> None:
         if info.expression is None:
@@ -331,7 +329,7 @@ class PlanCompiler:
         if steps and steps[0].kind is StepKind.ENUM_AFTER_CALCULATED:
             fallback = self._row_reader(info, role, table)
         reader = None if calculated else self._source_reader(info, role, table)
-        null_words = role not in _COLUMN_ROLES
+        null_words = ROLES[role].family is not None
         return ColumnProgram(
             label=f"{table.name}.{info.mapping.target_column}"
             if info.mapping.target_column
@@ -357,30 +355,30 @@ class PlanCompiler:
         spec = self.structure.target.table(table.name)
         positions = {name: index for index, name in enumerate(spec.column_names)}
         primary_key = tuple(positions[name] for name in spec.primary_key)
-        role = table.role
+        role = ROLES[table.role]
         base = {
             "name": table.name,
-            "role": role,
+            "role": table.role,
             "width": len(spec.columns),
             "primary_key": primary_key,
         }
         target = self.structure.target
         app_position = positions.get(target.app_key_column)
-        if role in _COLUMN_ROLES:
+        if role.family is None:
             return TablePlan(
                 **base,
-                app_key_position=None if role is TableRole.CHILD else app_position,
+                app_key_position=None if role.app_key is KeyColumn.NONE else app_position,
                 contact_key_position=(
-                    positions.get(target.contact_key_column or "")
-                    if role in (TableRole.CONTACT, TableRole.CHILD)
-                    else None
+                    None
+                    if role.contact_key is KeyColumn.NONE
+                    else positions.get(target.contact_key_column or "")
                 ),
                 child_rule=(
                     self.structure.child_rules.index(table.child_rule) if table.child_rule else None
                 ),
                 programs=self._column_programs(table, positions),
             )
-        if role in (TableRole.WARRANTY, TableRole.COLLATERAL):
+        if role.rows is Rows.GROUP:
             return self._group_table(table, spec, positions, base, app_position)
         return self._entry_table(table, positions, base, app_position)
 
@@ -390,18 +388,17 @@ class PlanCompiler:
         keys = {self.structure.app_key.index}
         if self.structure.contact_key:
             keys.add(self.structure.contact_key.index)
+        scope = self._scope(table.role)
         programs = []
         for info in table.mappings:
             if info.index in keys:
                 continue
             column = info.mapping.target_column
-            evidence = True
-            if table.role is TableRole.CONTACT:
-                evidence = column != table.role_column and (
+            evidence = column not in (table.role_column, table.discriminator)
+            if scope is Scope.CONTACT:
+                evidence = evidence and (
                     info.path == self.contact_path or is_below(info.path, self.contact_path)
                 )
-            elif table.role is TableRole.CHILD:
-                evidence = column != table.discriminator
             programs.append(
                 self._program(info, table, position=positions[column], evidence=evidence)
             )
@@ -415,12 +412,8 @@ class PlanCompiler:
         base: dict[str, object],
         app_position: int | None,
     ) -> TablePlan:
-        row_types = self.contract.row_types
-        identifier = (
-            row_types.warranty_field.type_column
-            if table.role is TableRole.WARRANTY
-            else row_types.add_collateral.slot_column
-        )
+        identifier = ROLES[table.role].column(self.contract.row_types, Slot.IDENTIFIER)
+        assert identifier is not None
         first_defaults: dict[str, object] = {}
         for info in table.mappings:
             first_defaults.setdefault(info.mapping.target_column, info.default)
@@ -465,71 +458,43 @@ class PlanCompiler:
         base: dict[str, object],
         app_position: int | None,
     ) -> TablePlan:
-        row_types = self.contract.row_types
-        role = table.role
+        spec = ROLES[table.role]
         entries: list[EntryProgram] = []
         notes: ColumnProgram | None = None
         for info in table.mappings:
             entry = info.chain.row_entry
             assert entry is not None
-            if role is TableRole.SCORE:
-                program = self._program(info, table, position=_ENTRY_POSITION, evidence=True)
-                entries.append(EntryProgram(program, entry.parameter))
-                continue
+            convert = None if spec.value is EntryValue.TYPED else self._string_converter(info)
             program = self._program(
-                info,
-                table,
-                position=_ENTRY_POSITION,
-                evidence=True,
-                convert=self._string_converter(info),
+                info, table, position=_ENTRY_POSITION, evidence=True, convert=convert
             )
-            if role is TableRole.INDICATOR:
-                entries.append(EntryProgram(program, entry.parameter))
-            elif role is TableRole.HISTORY:
-                entries.append(
-                    EntryProgram(
-                        program,
-                        f"[{info.mapping.xml_attribute}]",
-                        f"[{info.path[-1]}]",
-                        fallback=info.chain.source is SourceStep.PRIMARY_CONTACT,
-                    )
-                )
-            elif role is TableRole.REPORT_LOOKUP:
-                entries.append(
-                    EntryProgram(program, info.mapping.xml_attribute, entry.parameter or None)
-                )
-            elif entry.is_notes:
+            if entry.is_notes:
                 notes = program
-            else:
-                entries.append(EntryProgram(program, entry.number))
-        names: dict[TableRole, tuple[str, str, str | None]] = {
-            TableRole.SCORE: (
-                row_types.add_score.identifier_column,
-                row_types.add_score.value_column,
-                None,
-            ),
-            TableRole.INDICATOR: (
-                row_types.add_indicator.identifier_column,
-                row_types.add_indicator.value_column,
-                None,
-            ),
-            TableRole.HISTORY: (
-                row_types.add_history.name_column,
-                row_types.add_history.value_column,
-                row_types.add_history.source_column,
-            ),
-            TableRole.REPORT_LOOKUP: (
-                row_types.add_report_lookup.name_column,
-                row_types.add_report_lookup.value_column,
-                row_types.add_report_lookup.key_column,
-            ),
-            TableRole.POLICY_EXCEPTIONS: (
-                row_types.policy_exceptions.type_column,
-                row_types.policy_exceptions.value_column,
-                row_types.policy_exceptions.notes_column,
-            ),
-        }
-        identifier, value, extra = names[role]
+                continue
+            attribute = info.mapping.xml_attribute
+            keys = {
+                EntryKey.PARAMETER: entry.parameter,
+                EntryKey.NUMBER: entry.number,
+                EntryKey.ATTRIBUTE: attribute,
+                EntryKey.BRACKETED_ATTRIBUTE: f"[{attribute}]",
+            }
+            extras = {Extra.ELEMENT: f"[{info.path[-1]}]", Extra.PARAMETER: entry.parameter or None}
+            entries.append(
+                EntryProgram(
+                    program,
+                    keys[spec.entry_key],
+                    extras.get(spec.extra),
+                    fallback=(
+                        spec.primary_role_fallback
+                        and info.chain.source is SourceStep.PRIMARY_CONTACT
+                    ),
+                )
+            )
+        row_types = self.contract.row_types
+        identifier, value, extra = (
+            spec.column(row_types, slot) for slot in (Slot.IDENTIFIER, Slot.VALUE, Slot.EXTRA)
+        )
+        assert identifier is not None and value is not None
         return TablePlan(
             **base,
             app_key_position=app_position,
@@ -542,9 +507,8 @@ class PlanCompiler:
         )
 
 
-_COLUMN_ROLES = frozenset(
-    {TableRole.ROOT, TableRole.CONTACT, TableRole.CHILD, TableRole.SINGLE_ROW}
-)
+_ROW_SCOPES = {Rows.CONTACT: Scope.CONTACT, Rows.CHILD: Scope.CHILD}
+"""How bare references resolve in the rows of a table (§14.7); others: the application."""
 
 
 def compile_contract(contract: Contract) -> CompiledPlan:

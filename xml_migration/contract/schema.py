@@ -8,12 +8,12 @@ from dataclasses import replace
 from xml_migration.contract.analysis import ContractAnalysis, decimal_precision
 from xml_migration.contract.model import TableOverride
 from xml_migration.contract.names import case_variants, normalized_sql_type, sql_type_problem
+from xml_migration.contract.roles import ROLES, EntryValue, Extra, KeyColumn, RoleSpec, Slot
 from xml_migration.contract.structure import MappingInfo, TableInfo
 from xml_migration.contract.tables import (
     ColumnSpec,
     DataType,
     ForeignKeySpec,
-    TableRole,
     TableSpec,
     TargetSchema,
 )
@@ -22,12 +22,6 @@ IMPLIED_NAME_LENGTH = 100
 """Length of implied identifier, name and key columns of row-creating tables."""
 DEFAULT_VALUE_LENGTH = 250
 DEFAULT_NOTES_LENGTH = 1000
-CASCADE = "CASCADE"
-NO_ACTION = "NO ACTION"
-
-_CASCADING_ROLES = frozenset(
-    {TableRole.SINGLE_ROW, TableRole.POLICY_EXCEPTIONS, TableRole.WARRANTY, TableRole.COLLATERAL}
-)
 
 
 def _text(name: str, length: int | None, nullable: bool = True) -> ColumnSpec:
@@ -116,94 +110,62 @@ class SchemaInference:
         assert self.contact_key is not None
         return mapped_column(self.contact_key.mapping.target_column, [self.contact_key], None)
 
+    def _own_key(self, spec: RoleSpec) -> ColumnSpec:
+        """The key column that identifies a row of a table with role `spec` to its children."""
+        if spec.contact_key is KeyColumn.MAPPED:
+            return self._contact_key_column()
+        return self.app_key_column
+
+    def _parent_keys(self, spec: RoleSpec) -> tuple[ForeignKeySpec, ...]:
+        if spec.parent is None:
+            return ()
+        parent = next(t.name for t in self.analysis.tables if t.role is spec.parent)
+        key = self._own_key(ROLES[spec.parent]).name
+        return (ForeignKeySpec((key,), parent, (key,), spec.on_delete),)
+
     def _inferred(
         self, table: TableInfo
     ) -> tuple[list[ColumnSpec], tuple[str, ...], tuple[ForeignKeySpec, ...]]:
-        role = table.role
+        spec = ROLES[table.role]
         app = self.app_key_column
-        row_types = self.contract.row_types
-        root = next(t.name for t in self.analysis.tables if t.role is TableRole.ROOT)
-        fk_app = (
-            ForeignKeySpec(
-                (app.name,), root, (app.name,), CASCADE if role in _CASCADING_ROLES else NO_ACTION
-            ),
-        )
-        if role is TableRole.ROOT:
-            return self._mapped_columns(table, set()), (app.name,), ()
-        if role is TableRole.CONTACT:
-            key = self._contact_key_column()
-            columns = [key, app, *self._mapped_columns(table, {key.name, app.name})]
-            return columns, (key.name,), fk_app
-        if role is TableRole.CHILD and self.contact_key is None:
+        if spec.layout:
+            identifier = spec.column(self.contract.row_types, Slot.IDENTIFIER)
+            assert identifier is not None
+            columns = [app, *self._laid_out(table, spec)]
+            return columns, (app.name, identifier), self._parent_keys(spec)
+        if spec.contact_key is not KeyColumn.NONE and self.contact_key is None:
             return self._mapped_columns(table, set()), (), ()
-        if role is TableRole.CHILD:
-            key = self._contact_key_column()
-            mapped = self._mapped_columns(table, {key.name})
-            discriminator = [c for c in mapped if c.name == table.discriminator]
-            others = [c for c in mapped if c.name != table.discriminator]
-            assert self.contact_key is not None
-            fk = ForeignKeySpec(
-                (key.name,), self.contact_key.mapping.target_table, (key.name,), CASCADE
-            )
-            return (
-                [key, *discriminator, *others],
-                (key.name, *(c.name for c in discriminator)),
-                (fk,),
-            )
-        if role is TableRole.SINGLE_ROW:
-            return [app, *self._mapped_columns(table, {app.name})], (app.name,), fk_app
-        if role is TableRole.SCORE:
-            names = row_types.add_score
-            infos = list(table.mappings)
-            value = replace(mapped_column(names.value_column, infos, None), name=names.value_column)
-            columns = [app, _text(names.identifier_column, IMPLIED_NAME_LENGTH, False), value]
-            return columns, (app.name, names.identifier_column), fk_app
-        if role is TableRole.INDICATOR:
-            names = row_types.add_indicator
-            value_length = _max_length(table.mappings, DEFAULT_VALUE_LENGTH)
-            columns = [
-                app,
-                _text(names.identifier_column, IMPLIED_NAME_LENGTH, False),
-                _text(names.value_column, value_length),
-            ]
-            return columns, (app.name, names.identifier_column), fk_app
-        if role is TableRole.HISTORY:
-            names = row_types.add_history
-            columns = [
-                app,
-                _text(names.name_column, IMPLIED_NAME_LENGTH, False),
-                _text(names.source_column, IMPLIED_NAME_LENGTH),
-                _text(names.value_column, _max_length(table.mappings, DEFAULT_VALUE_LENGTH)),
-            ]
-            return columns, (app.name, names.name_column), fk_app
-        if role is TableRole.REPORT_LOOKUP:
-            names = row_types.add_report_lookup
-            columns = [
-                app,
-                _text(names.name_column, IMPLIED_NAME_LENGTH, False),
-                _text(names.value_column, _max_length(table.mappings, DEFAULT_VALUE_LENGTH)),
-                _text(names.key_column, IMPLIED_NAME_LENGTH),
-            ]
-            return columns, (app.name, names.name_column), fk_app
-        if role is TableRole.POLICY_EXCEPTIONS:
-            names = row_types.policy_exceptions
-            notes = [i for i in table.mappings if i.chain.row_entry and i.chain.row_entry.is_notes]
-            values = [i for i in table.mappings if i not in notes]
-            columns = [
-                app,
-                ColumnSpec(names.type_column, DataType.SMALLINT, nullable=False),
-                _text(names.value_column, _max_length(values, DEFAULT_VALUE_LENGTH)),
-                _text(names.notes_column, _max_length(notes, DEFAULT_NOTES_LENGTH)),
-            ]
-            return columns, (app.name, names.type_column), fk_app
-        members = self._mapped_columns(table, set())
-        if role is TableRole.WARRANTY:
-            type_column = row_types.warranty_field.type_column
-            columns = [app, ColumnSpec(type_column, DataType.SMALLINT, nullable=False), *members]
-            return columns, (app.name, type_column), fk_app
-        slot_column = row_types.add_collateral.slot_column
-        columns = [app, *members, ColumnSpec(slot_column, DataType.SMALLINT, nullable=False)]
-        return columns, (app.name, slot_column), fk_app
+        keys = [] if spec.contact_key is KeyColumn.NONE else [self._contact_key_column()]
+        if spec.app_key is KeyColumn.IMPLIED:
+            keys.append(app)
+        mapped = self._mapped_columns(table, {key.name for key in keys})
+        discriminator = [c for c in mapped if c.name == table.discriminator]
+        others = [c for c in mapped if c.name != table.discriminator]
+        primary_key = (keys[0].name if keys else app.name, *(c.name for c in discriminator))
+        return [*keys, *discriminator, *others], primary_key, self._parent_keys(spec)
+
+    def _laid_out(self, table: TableInfo, spec: RoleSpec) -> list[ColumnSpec]:
+        """The columns of a row-creating table after the application key, in `spec.layout`."""
+        notes = [i for i in table.mappings if i.chain.row_entry and i.chain.row_entry.is_notes]
+        values = [i for i in table.mappings if i not in notes]
+        columns: list[ColumnSpec] = []
+        for slot, name in spec.columns(self.contract.row_types):
+            if name is None:
+                columns += self._mapped_columns(table, set())
+                continue
+            if slot is Slot.IDENTIFIER and spec.numbered:
+                columns.append(ColumnSpec(name, DataType.SMALLINT, nullable=False))
+            elif slot is Slot.IDENTIFIER:
+                columns.append(_text(name, IMPLIED_NAME_LENGTH, False))
+            elif slot is Slot.VALUE and spec.value is EntryValue.TYPED:
+                columns.append(mapped_column(name, values, None))
+            elif slot is Slot.VALUE:
+                columns.append(_text(name, _max_length(values, DEFAULT_VALUE_LENGTH)))
+            elif spec.extra is Extra.NOTES:
+                columns.append(_text(name, _max_length(notes, DEFAULT_NOTES_LENGTH)))
+            else:
+                columns.append(_text(name, IMPLIED_NAME_LENGTH))
+        return columns
 
     # -- the `tables` block (§16.1) --------------------------------------------------
 

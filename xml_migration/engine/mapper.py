@@ -17,7 +17,7 @@ from xml_migration.contract.plan import (
     EntryProgram,
     TablePlan,
 )
-from xml_migration.contract.tables import TableRole
+from xml_migration.contract.roles import ROLES, EntryValue, Extra, Rows
 from xml_migration.contract.transforms import text_of
 from xml_migration.contract.values import ConversionFailed, ValueOutOfRange, default_at
 from xml_migration.engine.columns import (
@@ -210,16 +210,16 @@ class DocumentMapper:
         )
 
     def table_rows(self, table: TablePlan, functions: TableFunctions) -> list[Row]:
-        role = table.role
-        if role is TableRole.ROOT:
+        rows = ROLES[table.role].rows
+        if rows is Rows.DOCUMENT:
             return self.root_rows(table, functions.columns)
-        if role is TableRole.CONTACT:
+        if rows is Rows.CONTACT:
             return self.contact_rows(table, functions.columns)
-        if role is TableRole.CHILD:
+        if rows is Rows.CHILD:
             return self.child_rows(table, functions.columns)
-        if role is TableRole.SINGLE_ROW:
+        if rows is Rows.EVIDENCE:
             return self.single_rows(table, functions.columns)
-        if table.groups:
+        if rows is Rows.GROUP:
             return self.group_rows(table, functions.groups)
         return self.entry_rows(table, functions)
 
@@ -340,14 +340,14 @@ class DocumentMapper:
             raise out_of_range(program, value, error) from error
 
     def entry_rows(self, table: TablePlan, functions: TableFunctions) -> list[Row]:
-        role = table.role
-        indicator = role is TableRole.INDICATOR
+        role = ROLES[table.role]
+        indicator = role.value is EntryValue.FLAG
         notes = None
         if table.notes is not None and functions.notes is not None:
             notes = self.entry_value(
                 EntryProgram(table.notes, key=None), functions.notes, converted=True
             )
-        extra_is_entry = role is TableRole.HISTORY or role is TableRole.REPORT_LOOKUP
+        extra_is_entry = role.extra is not Extra.NOTES
         extra_position = table.extra_position
         rows = []
         for entry, entry_functions in zip(table.entries, functions.entries, strict=True):
@@ -372,7 +372,7 @@ class DocumentMapper:
         computed = {
             table.name: self.table_rows(table, functions)
             for table, functions in tables
-            if table.role is TableRole.CONTACT
+            if ROLES[table.role].rows is Rows.CONTACT
         }
         rows: dict[str, list[Row]] = {}
         for table, functions in tables:

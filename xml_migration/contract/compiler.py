@@ -359,6 +359,7 @@ class PlanCompiler:
         base = {
             "name": table.name,
             "role": table.role,
+            "rows": role.rows,
             "width": len(spec.columns),
             "primary_key": primary_key,
         }

@@ -14,6 +14,7 @@ from enum import IntEnum
 
 from xml_migration.contract.expression import CompiledExpression
 from xml_migration.contract.model import Contract
+from xml_migration.contract.roles import Rows
 from xml_migration.contract.tables import TableRole, TargetSchema
 
 Converter = Callable[[object], object]
@@ -148,6 +149,7 @@ class GroupProgram:
 class TablePlan:
     """A target table compiled for mapping.
 
+    `rows` is how a document gives the table its rows (its role's `RoleSpec.rows`).
     Column tables (root, contact, child, single-row) use `programs`; implied-column
     families use `entries` (and `notes` for policy exceptions); group families use
     `groups`. Positions index the row tuple ordered like `TableSpec.columns`:
@@ -158,6 +160,7 @@ class TablePlan:
 
     name: str
     role: TableRole
+    rows: Rows
     width: int
     primary_key: tuple[int, ...]
     app_key_position: int | None = None

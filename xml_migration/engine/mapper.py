@@ -210,7 +210,7 @@ class DocumentMapper:
         )
 
     def table_rows(self, table: TablePlan, functions: TableFunctions) -> list[Row]:
-        rows = ROLES[table.role].rows
+        rows = table.rows
         if rows is Rows.DOCUMENT:
             return self.root_rows(table, functions.columns)
         if rows is Rows.CONTACT:
@@ -372,7 +372,7 @@ class DocumentMapper:
         computed = {
             table.name: self.table_rows(table, functions)
             for table, functions in tables
-            if ROLES[table.role].rows is Rows.CONTACT
+            if table.rows is Rows.CONTACT
         }
         rows: dict[str, list[Row]] = {}
         for table, functions in tables:

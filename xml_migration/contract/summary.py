@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from xml_migration.contract.chains import BIT_STEPS, ROW_CREATING_FAMILIES, ValueStep
+from xml_migration.contract.chains import BIT_STEPS, ValueStep
 from xml_migration.contract.compiler import PlanCompiler
 from xml_migration.contract.data_types import NO_LIMIT
 from xml_migration.contract.model import Contract
+from xml_migration.contract.roles import ROW_CREATING_FAMILIES
 from xml_migration.contract.structure import ContractStructure, MappingInfo
 from xml_migration.contract.tables import TableRole
 from xml_migration.contract.values import CurrentTimeDefault

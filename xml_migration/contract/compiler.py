@@ -7,7 +7,6 @@ from importlib import resources
 from os import PathLike
 from pathlib import Path as FilePath
 
-from xml_migration.contract.analysis import INTEGER_TYPES, is_below
 from xml_migration.contract.chains import BIT_STEPS, SourceStep, ValueStep
 from xml_migration.contract.loading import ContractSource, contract_structure, load_structure
 from xml_migration.contract.model import Contract
@@ -47,6 +46,7 @@ from xml_migration.contract.transforms import (
     extract_numeric_text,
     numbers_only,
 )
+from xml_migration.contract.validation import INTEGER_TYPES, is_below
 from xml_migration.contract.values import (
     ConversionFailed,
     ValueOutOfRange,

@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from xml_migration.contract.analysis import ContractAnalysis, mapping_location
 from xml_migration.contract.errors import ContractError, ContractProblem
 from xml_migration.contract.model import Contract, MappingEntry, missing_key_message
-from xml_migration.contract.schema import SchemaInference
+from xml_migration.contract.schema_inference import SchemaInference
 from xml_migration.contract.structure import ContractStructure
+from xml_migration.contract.validation import ContractValidation, mapping_location
 
 ContractSource = str | PathLike[str] | Mapping[str, Any]
 """A contract file's path, or the contract's JSON object as a dict."""
@@ -162,7 +162,7 @@ def _read(source: ContractSource) -> tuple[Any, str]:
 
 
 def _build_model(data: Any) -> tuple[Contract | None, list[int], list[ContractProblem]]:
-    """Validate the JSON shapes; invalid mappings are left out so the rest can be analysed."""
+    """Validate the JSON shapes; invalid mappings are left out so the rest can be validated."""
     if not isinstance(data, dict):
         return None, [], [ContractProblem("contract", "must be a JSON object")]
     problems: list[ContractProblem] = []
@@ -187,28 +187,32 @@ def _build_model(data: Any) -> tuple[Contract | None, list[int], list[ContractPr
     return contract, indexes, problems
 
 
-def _analyse(
+def _validate(
     contract: Contract, indexes: list[int] | None = None
-) -> tuple[ContractStructure | None, ContractAnalysis]:
-    analysis = ContractAnalysis(contract, indexes)
-    analysis.run()
-    if analysis.app_key is None or analysis.contact_rule is None or not analysis.application_path:
-        return None, analysis
-    target = SchemaInference(analysis).build()
-    if analysis.problems:
-        return None, analysis
+) -> tuple[ContractStructure | None, ContractValidation]:
+    validation = ContractValidation(contract, indexes)
+    validation.run()
+    if (
+        validation.app_key is None
+        or validation.contact_rule is None
+        or not validation.application_path
+    ):
+        return None, validation
+    target = SchemaInference(validation).build()
+    if validation.problems:
+        return None, validation
     positions = {name: position for position, name in enumerate(contract.table_insertion_order)}
     structure = ContractStructure(
         contract=contract,
-        application_path=analysis.application_path,
-        app_key=analysis.app_key,
-        contact_key=analysis.contact_key,
-        contact_rule=analysis.contact_rule,
-        child_rules=tuple(analysis.child_rules),
-        tables=tuple(sorted(analysis.tables, key=lambda t: positions[t.name])),
+        application_path=validation.application_path,
+        app_key=validation.app_key,
+        contact_key=validation.contact_key,
+        contact_rule=validation.contact_rule,
+        child_rules=tuple(validation.child_rules),
+        tables=tuple(sorted(validation.tables, key=lambda t: positions[t.name])),
         target=target,
     )
-    return structure, analysis
+    return structure, validation
 
 
 def load_contract(source: ContractSource) -> Contract:
@@ -220,7 +224,7 @@ def load_contract(source: ContractSource) -> Contract:
 
 
 def load_structure(source: ContractSource) -> ContractStructure:
-    """Load and completely validate a contract; its structure, from the one analysis.
+    """Load and completely validate a contract; its structure, from the one validation.
 
     Raises `ContractError` listing every problem found; warnings are on `Contract.warnings`.
     """
@@ -228,17 +232,17 @@ def load_structure(source: ContractSource) -> ContractStructure:
     contract, indexes, problems = _build_model(data)
     if contract is None:
         raise ContractError(problems, source=name)
-    structure, analysis = _analyse(contract, indexes)
-    problems += analysis.problems
+    structure, validation = _validate(contract, indexes)
+    problems += validation.problems
     if problems or structure is None:
-        raise ContractError(problems, tuple(map(str, analysis.warnings)), source=name)
-    contract._warnings = tuple(analysis.warnings)
+        raise ContractError(problems, tuple(map(str, validation.warnings)), source=name)
+    contract._warnings = tuple(validation.warnings)
     return structure
 
 
 def contract_structure(contract: Contract) -> ContractStructure:
     """The structure of a contract; raises `ContractError` when the contract is invalid."""
-    structure, analysis = _analyse(contract)
+    structure, validation = _validate(contract)
     if structure is None:
-        raise ContractError(analysis.problems, tuple(map(str, analysis.warnings)))
+        raise ContractError(validation.problems, tuple(map(str, validation.warnings)))
     return structure

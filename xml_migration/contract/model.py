@@ -1,7 +1,7 @@
 """The mapping contract as data (spec §3–§5, §9.6, §16.1): pydantic models of every key.
 
 The models check shapes and JSON types only. Whether the pieces fit together (roles, chains,
-keys, enum maps, types, …) is decided by `xml_migration.contract.analysis`.
+keys, enum maps, types, …) is decided by `xml_migration.contract.validation`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What a valid contract means: its filter rules, key mappings and table roles (spec §5, §9).
 
-`xml_migration.contract.analysis` derives a `ContractStructure` from a `Contract`; the schema
+`xml_migration.contract.validation` derives a `ContractStructure` from a `Contract`; the schema
 inference and the compiler work from it.
 """
 

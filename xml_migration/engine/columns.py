@@ -40,7 +40,7 @@ BLANK: Final = 1
 NONE: Final = 2
 NOT_FOUND: Final = "not found"
 UNMAPPED_CODE: Final = "unmapped"
-FAILED: Final = "failed"
+CONVERSION_FAILED: Final = "failed"
 
 NULL_WORDS: Final = frozenset({"null", "none"})
 _ENUM_STEPS = frozenset({StepKind.ENUM, StepKind.ENUM_AFTER_CALCULATED})
@@ -52,8 +52,9 @@ ABSENT: Final = object()
 Outcome = tuple[int, object, bool, str, object]
 """Where a column's chain stands (§10.4), always read by unpacking into
 `state, value, evidence, reason, raw`: the state (VALUE, BLANK or NONE), the value, whether
-it came from the document (§13.1), why the state is NONE (NOT_FOUND, UNMAPPED_CODE, FAILED;
-"" otherwise) and the source's input before any step (shown in failure details).
+it came from the document (§13.1), why the state is NONE (NOT_FOUND, UNMAPPED_CODE,
+CONVERSION_FAILED; "" otherwise) and the source's input before any step (shown in failure
+details).
 
 A plain tuple, not a NamedTuple: a chain builds one per column and row, and building a
 NamedTuple costs several times a tuple display in the mapper's hot path (ADR 0006)."""
@@ -340,7 +341,7 @@ def _transform_step(apply: Callable[[str], object]) -> StepFunction:
             return outcome
         result = apply(value if type(value) is str else text_of(value))
         if result is None:
-            return (NONE, value, False, FAILED, raw)
+            return (NONE, value, False, CONVERSION_FAILED, raw)
         return (VALUE, result, evidence, reason, raw)
 
     return transform

@@ -9,8 +9,8 @@ from typing import Any
 from xml_migration.contract.tables import ColumnSpec, DataType, TableSpec, TargetSchema
 from xml_migration.engine.outcome import DocumentFailure, MappedDocument
 
-SUCCESS = "success"
-FAILED = "failed"
+STATUS_SUCCESS = "success"
+STATUS_FAILED = "failed"
 
 
 def encode_value(value: object, column: ColumnSpec) -> object:
@@ -54,19 +54,23 @@ def outcome_record(
             if rows:
                 tables[table.name] = encode_rows(table, rows)
         failure = None
-        log = {schema.app_key_column: source_app_id, "status": SUCCESS, "failure_reason": None}
+        log = {
+            schema.app_key_column: source_app_id,
+            "status": STATUS_SUCCESS,
+            "failure_reason": None,
+        }
     else:
         failure = {"stage": outcome.stage.value, "reason": outcome.reason}
         log = {
             schema.app_key_column: source_app_id,
-            "status": FAILED,
+            "status": STATUS_FAILED,
             "failure_reason": outcome.failure_reason,
         }
     tables[schema.processing_log_table] = [log]
     return {
         "document": document,
         "source_app_id": source_app_id,
-        "status": SUCCESS if failure is None else FAILED,
+        "status": STATUS_SUCCESS if failure is None else STATUS_FAILED,
         "failure": failure,
         "tables": tables,
     }

@@ -22,7 +22,7 @@ from xml_migration.contract.transforms import text_of
 from xml_migration.contract.values import ConversionFailed, ValueOutOfRange, default_at
 from xml_migration.engine.columns import (
     BLANK,
-    FAILED,
+    CONVERSION_FAILED,
     NONE,
     NOT_FOUND,
     NULL_WORDS,
@@ -156,7 +156,7 @@ class DocumentMapper:
                 self.notes.append(
                     f"{program.label}: {text_of(value)!r} does not convert to the column type"
                 )
-                pending.append((program, (NONE, value, False, FAILED, raw)))
+                pending.append((program, (NONE, value, False, CONVERSION_FAILED, raw)))
                 continue
             except ValueOutOfRange as error:
                 raise out_of_range(program, value, error) from error
@@ -188,7 +188,7 @@ class DocumentMapper:
                 if reason == UNMAPPED_CODE and value:
                     self.notes.append(f"{program.label}: {value!r} has no enum code; NULL")
             else:
-                shown = value if reason in (UNMAPPED_CODE, FAILED) else raw
+                shown = value if reason in (UNMAPPED_CODE, CONVERSION_FAILED) else raw
                 missing.append(Missing(program, reason or "blank", shown, suppressed))
         return missing
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 import xml_migration.contract as contract_package
-from xml_migration.contract.analysis import ContractAnalysis
 from xml_migration.contract.compiler import compile_contract, load_plan, shipped_contract_path
 from xml_migration.contract.errors import ContractError
 from xml_migration.contract.loading import load_contract
 from xml_migration.contract.model import Contract
 from xml_migration.contract.plan import ReadKind, Scope, SelectorMode, StepKind
 from xml_migration.contract.tables import TableRole
+from xml_migration.contract.validation import ContractValidation
 from xml_migration_tests.compat.vectors import CONTRACT_PATH, contract_data
 
 
@@ -22,15 +22,15 @@ def test_load_plan_without_a_path_uses_the_shipped_contract() -> None:
     assert plan.target.tables[0].role is TableRole.ROOT
 
 
-def test_load_plan_analyses_the_contract_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_plan_validates_the_contract_once(monkeypatch: pytest.MonkeyPatch) -> None:
     runs = []
-    run = ContractAnalysis.run
+    run = ContractValidation.run
 
-    def counted(self: ContractAnalysis) -> None:
+    def counted(self: ContractValidation) -> None:
         runs.append(self)
         run(self)
 
-    monkeypatch.setattr(ContractAnalysis, "run", counted)
+    monkeypatch.setattr(ContractValidation, "run", counted)
     plan = load_plan(CONTRACT_PATH)
     assert len(runs) == 1
     assert plan.target == compile_contract(load_contract(CONTRACT_PATH)).target

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 
-from xml_migration.contract.analysis import ContractAnalysis, decimal_precision
 from xml_migration.contract.model import TableOverride
 from xml_migration.contract.names import case_variants, normalized_sql_type, sql_type_problem
 from xml_migration.contract.roles import ROLES, EntryValue, Extra, KeyColumn, RoleSpec, Slot
@@ -17,6 +16,7 @@ from xml_migration.contract.tables import (
     TableSpec,
     TargetSchema,
 )
+from xml_migration.contract.validation import ContractValidation, decimal_precision
 
 IMPLIED_NAME_LENGTH = 100
 """Length of implied identifier, name and key columns of row-creating tables."""
@@ -53,24 +53,24 @@ def mapped_column(name: str, infos: list[MappingInfo], sql_type: str | None) -> 
 
 
 class SchemaInference:
-    """Builds the `TargetSchema` of an analysed contract, reporting `tables` block problems."""
+    """Builds the `TargetSchema` of a validated contract, reporting `tables` block problems."""
 
-    def __init__(self, analysis: ContractAnalysis) -> None:
-        self.analysis = analysis
-        self.contract = analysis.contract
-        assert analysis.app_key is not None
-        self.app_key = analysis.app_key
-        self.contact_key = analysis.contact_key
+    def __init__(self, validation: ContractValidation) -> None:
+        self.validation = validation
+        self.contract = validation.contract
+        assert validation.app_key is not None
+        self.app_key = validation.app_key
+        self.contact_key = validation.contact_key
         self.app_key_column = ColumnSpec(
             self.app_key.mapping.target_column, self.app_key.column.data_type, nullable=False
         )
 
     def build(self) -> TargetSchema:
         order = self.contract.table_insertion_order
-        tables_by_name = {table.name: table for table in self.analysis.tables}
+        tables_by_name = {table.name: table for table in self.validation.tables}
         for name in self.contract.tables:
             if name not in tables_by_name:
-                self.analysis.problem(
+                self.validation.problem(
                     f"tables.{name}", "names a table that no mapping writes", "tables"
                 )
         specs = [self._table(tables_by_name[name]) for name in order if name in tables_by_name]
@@ -119,7 +119,7 @@ class SchemaInference:
     def _parent_keys(self, spec: RoleSpec) -> tuple[ForeignKeySpec, ...]:
         if spec.parent is None:
             return ()
-        parent = next(t.name for t in self.analysis.tables if t.role is spec.parent)
+        parent = next(t.name for t in self.validation.tables if t.role is spec.parent)
         key = self._own_key(ROLES[spec.parent]).name
         return (ForeignKeySpec((key,), parent, (key,), spec.on_delete),)
 
@@ -186,7 +186,7 @@ class SchemaInference:
     def _known(self, table: str, key: str, names: Iterable[str], known: set[str]) -> bool:
         unknown = [name for name in names if name not in known]
         for name in unknown:
-            self.analysis.problem(
+            self.validation.problem(
                 f"tables.{table}", f"column {name!r} is not a column of table {table}", key
             )
         return not unknown
@@ -231,7 +231,7 @@ class SchemaInference:
             for column_name, sql_type in override.sql_types.items():
                 problem = sql_type_problem(column_name, sql_type)
                 if problem is not None:
-                    self.analysis.problem(f"tables.{name}", problem, "sql_types")
+                    self.validation.problem(f"tables.{name}", problem, "sql_types")
                     continue
                 columns = [
                     replace(c, sql_type=normalized_sql_type(sql_type))
@@ -246,7 +246,7 @@ class SchemaInference:
         writers = {info.mapping.target_column: info for info in reversed(table.mappings)}
         for name, earlier in case_variants(spec.column_names):
             writer = writers.get(name)
-            self.analysis.problem(
+            self.validation.problem(
                 writer.label if writer else f"table {spec.name}",
                 f"column {name!r} differs from column {earlier!r} only in case; SQLite and SQL "
                 "Server see one column: use one spelling",
@@ -260,7 +260,7 @@ class SchemaInference:
             location = f"tables.{spec.name}"
             referenced = by_name.get(key.references)
             if referenced is None:
-                self.analysis.problem(
+                self.validation.problem(
                     location,
                     f"foreign key references {key.references!r}, which no mapping writes",
                     "foreign_keys",
@@ -270,13 +270,13 @@ class SchemaInference:
                 key.references, "foreign_keys", key.referenced_columns, set(referenced.column_names)
             )
             if len(key.columns) != len(key.referenced_columns):
-                self.analysis.problem(
+                self.validation.problem(
                     location,
                     "foreign key has a different number of columns and referenced columns",
                     "foreign_keys",
                 )
             if key.references != spec.name and positions[key.references] > positions[spec.name]:
-                self.analysis.problem(
+                self.validation.problem(
                     "contract",
                     f"table {spec.name!r} must come after its parent {key.references!r}",
                     "table_insertion_order",

@@ -82,7 +82,7 @@ def decimal_precision(sql_type: str | None) -> int:
     return int(match[1]) if match else DEFAULT_DECIMAL_PRECISION
 
 
-class ContractAnalysis:
+class ContractValidation:
     """Runs the checks of spec §17 over a contract and keeps what they derive."""
 
     def __init__(self, contract: Contract, indexes: list[int] | None = None) -> None:

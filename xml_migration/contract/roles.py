@@ -8,7 +8,8 @@ section that names its columns in `contract/model.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import Enum
+from typing import NamedTuple
 
 from xml_migration.contract.model import RowTypes
 from xml_migration.contract.tables import TableRole
@@ -68,13 +69,21 @@ class Extra(Enum):
     NOTES = "the value of the table's notes mapping"
 
 
-class Slot(StrEnum):
-    """A column of an implied-column or group table's layout, after the application key."""
+class Slot(Enum):
+    """What a column of a row-creating family's table holds."""
 
-    IDENTIFIER = "identifier"
-    VALUE = "value"
-    EXTRA = "extra"
-    MEMBERS = "members"
+    IDENTIFIER = "the row's name, type, slot or number"
+    VALUE = "the mapping's value"
+    EXTRA = "the history source, report key or policy notes"
+    MEMBERS = "the columns a group table's mappings write"
+
+
+class LayoutColumn(NamedTuple):
+    """A column of a row-creating family's table, after the application key."""
+
+    slot: Slot
+    field: str | None = None
+    """The field of the family's `row_types` section that names the column (None: MEMBERS)."""
 
 
 CASCADE = "CASCADE"
@@ -87,9 +96,8 @@ class RoleSpec:
 
     `parent` is the role of the table the rows' foreign key references (on delete
     `on_delete`); `app_key`/`contact_key` say which key columns the rows carry.
-    Row-creating families set `parameter`; `layout` lists their columns in DDL order, each
-    named by a field of their `row_types` section (`MEMBERS` stands for the mapped columns
-    of a group table). Implied-column families also say what keys a row (`entry_key`),
+    Row-creating families set `parameter` and `layout`, their columns in DDL order.
+    Implied-column families also say what keys a row (`entry_key`),
     how the value is written (`value`), what the third column holds (`extra`), whether a
     contact selector may precede the entry and whether an `add_history` value falls back
     to earlier primary-role contacts (§9.9).
@@ -102,7 +110,7 @@ class RoleSpec:
     app_key: KeyColumn = KeyColumn.IMPLIED
     contact_key: KeyColumn = KeyColumn.NONE
     parameter: Parameter | None = None
-    layout: tuple[tuple[Slot, str | None], ...] = ()
+    layout: tuple[LayoutColumn, ...] = ()
     entry_key: EntryKey | None = None
     value: EntryValue | None = None
     extra: Extra | None = None
@@ -124,14 +132,10 @@ class RoleSpec:
         """Whether the identifier column holds the entry's integer parameter."""
         return self.parameter in (Parameter.NUMBER, Parameter.NUMBER_OR_NOTES)
 
-    def columns(self, row_types: RowTypes) -> tuple[tuple[Slot, str | None], ...]:
-        """`layout` with the column names the contract's `row_types` gives."""
-        section = getattr(row_types, self.role.value) if self.layout else None
-        return tuple((slot, field and getattr(section, field)) for slot, field in self.layout)
-
     def column(self, row_types: RowTypes, slot: Slot) -> str | None:
         """The name of the column in `slot` (None when the layout has no such column)."""
-        return next((name for kind, name in self.columns(row_types) if kind is slot), None)
+        field = next((column.field for column in self.layout if column.slot is slot), None)
+        return None if field is None else getattr(getattr(row_types, self.role.value), field)
 
 
 ROLES: dict[TableRole, RoleSpec] = {
@@ -153,7 +157,10 @@ ROLES: dict[TableRole, RoleSpec] = {
             Rows.ENTRY,
             TableRole.ROOT,
             parameter=Parameter.NAME,
-            layout=((Slot.IDENTIFIER, "identifier_column"), (Slot.VALUE, "value_column")),
+            layout=(
+                LayoutColumn(Slot.IDENTIFIER, "identifier_column"),
+                LayoutColumn(Slot.VALUE, "value_column"),
+            ),
             entry_key=EntryKey.PARAMETER,
             value=EntryValue.TYPED,
         ),
@@ -162,7 +169,10 @@ ROLES: dict[TableRole, RoleSpec] = {
             Rows.ENTRY,
             TableRole.ROOT,
             parameter=Parameter.NAME,
-            layout=((Slot.IDENTIFIER, "identifier_column"), (Slot.VALUE, "value_column")),
+            layout=(
+                LayoutColumn(Slot.IDENTIFIER, "identifier_column"),
+                LayoutColumn(Slot.VALUE, "value_column"),
+            ),
             entry_key=EntryKey.PARAMETER,
             value=EntryValue.FLAG,
         ),
@@ -172,9 +182,9 @@ ROLES: dict[TableRole, RoleSpec] = {
             TableRole.ROOT,
             parameter=Parameter.NONE,
             layout=(
-                (Slot.IDENTIFIER, "name_column"),
-                (Slot.EXTRA, "source_column"),
-                (Slot.VALUE, "value_column"),
+                LayoutColumn(Slot.IDENTIFIER, "name_column"),
+                LayoutColumn(Slot.EXTRA, "source_column"),
+                LayoutColumn(Slot.VALUE, "value_column"),
             ),
             entry_key=EntryKey.BRACKETED_ATTRIBUTE,
             value=EntryValue.TEXT,
@@ -187,9 +197,9 @@ ROLES: dict[TableRole, RoleSpec] = {
             TableRole.ROOT,
             parameter=Parameter.TEXT,
             layout=(
-                (Slot.IDENTIFIER, "name_column"),
-                (Slot.VALUE, "value_column"),
-                (Slot.EXTRA, "key_column"),
+                LayoutColumn(Slot.IDENTIFIER, "name_column"),
+                LayoutColumn(Slot.VALUE, "value_column"),
+                LayoutColumn(Slot.EXTRA, "key_column"),
             ),
             entry_key=EntryKey.ATTRIBUTE,
             value=EntryValue.TEXT,
@@ -202,9 +212,9 @@ ROLES: dict[TableRole, RoleSpec] = {
             CASCADE,
             parameter=Parameter.NUMBER_OR_NOTES,
             layout=(
-                (Slot.IDENTIFIER, "type_column"),
-                (Slot.VALUE, "value_column"),
-                (Slot.EXTRA, "notes_column"),
+                LayoutColumn(Slot.IDENTIFIER, "type_column"),
+                LayoutColumn(Slot.VALUE, "value_column"),
+                LayoutColumn(Slot.EXTRA, "notes_column"),
             ),
             entry_key=EntryKey.NUMBER,
             value=EntryValue.TEXT,
@@ -217,7 +227,7 @@ ROLES: dict[TableRole, RoleSpec] = {
             TableRole.ROOT,
             CASCADE,
             parameter=Parameter.NUMBER,
-            layout=((Slot.IDENTIFIER, "type_column"), (Slot.MEMBERS, None)),
+            layout=(LayoutColumn(Slot.IDENTIFIER, "type_column"), LayoutColumn(Slot.MEMBERS)),
         ),
         RoleSpec(
             TableRole.COLLATERAL,
@@ -225,7 +235,7 @@ ROLES: dict[TableRole, RoleSpec] = {
             TableRole.ROOT,
             CASCADE,
             parameter=Parameter.NUMBER,
-            layout=((Slot.MEMBERS, None), (Slot.IDENTIFIER, "slot_column")),
+            layout=(LayoutColumn(Slot.MEMBERS), LayoutColumn(Slot.IDENTIFIER, "slot_column")),
         ),
     )
 }

@@ -149,22 +149,23 @@ class SchemaInference:
         notes = [i for i in table.mappings if i.chain.row_entry and i.chain.row_entry.is_notes]
         values = [i for i in table.mappings if i not in notes]
         columns: list[ColumnSpec] = []
-        for slot, name in spec.columns(self.contract.row_types):
-            if name is None:
-                columns += self._mapped_columns(table, set())
-                continue
-            if slot is Slot.IDENTIFIER and spec.numbered:
-                columns.append(ColumnSpec(name, DataType.SMALLINT, nullable=False))
-            elif slot is Slot.IDENTIFIER:
-                columns.append(_text(name, IMPLIED_NAME_LENGTH, False))
-            elif slot is Slot.VALUE and spec.value is EntryValue.TYPED:
-                columns.append(mapped_column(name, values, None))
-            elif slot is Slot.VALUE:
-                columns.append(_text(name, _max_length(values, DEFAULT_VALUE_LENGTH)))
-            elif spec.extra is Extra.NOTES:
-                columns.append(_text(name, _max_length(notes, DEFAULT_NOTES_LENGTH)))
-            else:
-                columns.append(_text(name, IMPLIED_NAME_LENGTH))
+        for column in spec.layout:
+            name = spec.column(self.contract.row_types, column.slot) or ""
+            match column.slot:
+                case Slot.MEMBERS:
+                    columns += self._mapped_columns(table, set())
+                case Slot.IDENTIFIER if spec.numbered:
+                    columns.append(ColumnSpec(name, DataType.SMALLINT, nullable=False))
+                case Slot.IDENTIFIER:
+                    columns.append(_text(name, IMPLIED_NAME_LENGTH, False))
+                case Slot.VALUE if spec.value is EntryValue.TYPED:
+                    columns.append(mapped_column(name, values, None))
+                case Slot.VALUE:
+                    columns.append(_text(name, _max_length(values, DEFAULT_VALUE_LENGTH)))
+                case Slot.EXTRA if spec.extra is Extra.NOTES:
+                    columns.append(_text(name, _max_length(notes, DEFAULT_NOTES_LENGTH)))
+                case Slot.EXTRA:
+                    columns.append(_text(name, IMPLIED_NAME_LENGTH))
         return columns
 
     # -- the `tables` block (§16.1) --------------------------------------------------

@@ -25,9 +25,9 @@ def test_a_family_lays_out_an_identifier_and_names_only_row_types_columns(
     spec = ROLES[role]
     section = RowTypes.model_fields[role.value].annotation
     assert section is not None
-    fields = [field for _, field in spec.layout if field is not None]
+    fields = [column.field for column in spec.layout if column.field is not None]
     assert set(fields) <= set(section.model_fields)
-    assert [slot for slot, _ in spec.layout].count(Slot.IDENTIFIER) == 1
+    assert [column.slot for column in spec.layout].count(Slot.IDENTIFIER) == 1
     assert spec.column(RowTypes(), Slot.IDENTIFIER) is not None
 
 
@@ -42,7 +42,7 @@ def test_implied_column_families_say_how_their_rows_are_keyed_and_written(
         assert (spec.extra is None) is (spec.column(RowTypes(), Slot.EXTRA) is None)
     else:
         assert spec.rows is Rows.GROUP
-        assert Slot.MEMBERS in [slot for slot, _ in spec.layout]
+        assert Slot.MEMBERS in [column.slot for column in spec.layout]
 
 
 def test_a_parent_role_is_a_table_whose_rows_carry_their_own_key() -> None:

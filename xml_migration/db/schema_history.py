@@ -152,7 +152,12 @@ def _resolved(
 
 
 def _operator_ddl(
-    change: Change, new: TargetSchema, model: DatabaseModel, reflected: _Reflected, sql: Dialect
+    change: Change,
+    old: TargetSchema,
+    new: TargetSchema,
+    model: DatabaseModel,
+    reflected: _Reflected,
+    sql: Dialect,
 ) -> list[str]:
     """The statements an operator would run to apply `change` to the existing table."""
     table = model.table(str(change.table))
@@ -174,13 +179,36 @@ def _operator_ddl(
             f"ALTER TABLE {name} ADD CONSTRAINT {quote(constraint)} PRIMARY KEY ({columns})",
         ]
     column = table.c[str(change.column)]
-    type_text = render_type(column.type, sql)
+    quoted, type_text = quote(column.name), render_type(column.type, sql)
+    shortened = _shortened_length(change, old, new)
     if model.dialect == "postgresql":
-        return [f"ALTER TABLE {name} ALTER COLUMN {quote(column.name)} TYPE {type_text}"]
+        using = "" if shortened is None else f" USING left({quoted}, {shortened})"
+        return [f"ALTER TABLE {name} ALTER COLUMN {quoted} TYPE {type_text}{using}"]
     if model.dialect == "mssql":
         null = "NULL" if column.nullable else "NOT NULL"
-        return [f"ALTER TABLE {name} ALTER COLUMN {quote(column.name)} {type_text} {null}"]
+        alter = f"ALTER TABLE {name} ALTER COLUMN {quoted} {type_text} {null}"
+        if shortened is None:
+            return [alter]
+        return [
+            f"UPDATE {name} SET {quoted} = LEFT({quoted}, {shortened}) "
+            f"WHERE LEN({quoted}) > {shortened}",
+            alter,
+        ]
     return [rebuild]
+
+
+def _shortened_length(change: Change, old: TargetSchema, new: TargetSchema) -> int | None:
+    """The new length of a string column the contract shortens (None otherwise). Existing
+    values are cut to it as the DDL runs: a re-migration writes them cut the same way."""
+    if change.kind is not ChangeKind.LENGTH_CHANGED:
+        return None
+    table, name = str(change.table), str(change.column)
+    before, after = old.table(table).column(name), new.table(table).column(name)
+    if after.sql_type or after.length is None:
+        return None
+    if before.length is not None and before.length <= after.length:
+        return None
+    return after.length
 
 
 def unapplied_changes(
@@ -206,7 +234,7 @@ def unapplied_changes(
             continue
         if _resolved(change, old, new, reflected, sql):
             continue
-        ddl = "; ".join(_operator_ddl(change, new, model, reflected, sql))
+        ddl = "; ".join(_operator_ddl(change, old, new, model, reflected, sql))
         mismatches.append(
             SchemaMismatch(
                 str(change.table),

@@ -115,13 +115,20 @@ def test_a_narrowed_type_is_reported_and_blocks_loading(pg_engine: Engine) -> No
         "app_base.product_line: the contract changes this (length changed product_line: "
         "string(20) -> string(8)), which is not applied to existing tables automatically; "
         "apply it with: ALTER TABLE migration_test.app_base ALTER COLUMN product_line TYPE "
-        "VARCHAR(8)"
+        "VARCHAR(8) USING left(product_line, 8)"
     )
     with pytest.raises(SchemaMismatchError, match="product_line"):
         open_loader(pg_engine, narrowed)
+    with pg_engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO migration_test.app_base (app_id, product_line) VALUES (1, 'longer than 8')"
+        )
     _apply(pg_engine, report.value)
     create_schema(pg_engine, narrowed)
     open_loader(pg_engine, narrowed).close()
+    with pg_engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT product_line FROM migration_test.app_base")
+        assert stored.scalar() == "longer t"
 
 
 def test_a_widened_type_the_column_already_holds_needs_nothing(pg_engine: Engine) -> None:

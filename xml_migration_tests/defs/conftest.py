@@ -23,7 +23,9 @@ def instance() -> Iterator[dg.DagsterInstance]:
         yield test_instance
 
 
-def resources_for(database_url: str, workers: int = 2) -> dict[str, dg.ConfigurableResource]:
+def resources_for(
+    database_url: str, workers: int = 2
+) -> dict[str, dg.ConfigurableResource | dg.ConfigurableIOManager]:
     deployment = Deployment(
         database_url=database_url,
         password_from_environment=False,

@@ -19,6 +19,7 @@ import dagster as dg
 import pytest
 from sqlalchemy.engine import make_url
 
+from xml_migration.defs.checks import CHECK_DESCRIPTIONS
 from xml_migration.defs.deployment import (
     CELERY_BACKEND_VAR,
     CELERY_BROKER_VAR,
@@ -325,11 +326,7 @@ def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
         assert set(pids[key].values()) <= worker_pids.keys(), f"{key}: a step ran elsewhere"
     assert metadata["documents"] == metadata["successes"] + metadata["failures"] == 999
     for key in PARTITIONS:
-        assert checks[key] == {
-            "no_lost_records": True,
-            "no_duplicates": True,
-            "reconciliation": True,
-        }
+        assert checks[key] == dict.fromkeys(CHECK_DESCRIPTIONS, True), key
     backfill_runs = [records[key] for key in PARTITIONS[1:]]
     assert all(r.dagster_run.tags.get("dagster/backfill") for r in backfill_runs)
     assert overlap(*backfill_runs), "the backfill's runs did not run at the same time"

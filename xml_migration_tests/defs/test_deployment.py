@@ -18,6 +18,7 @@ from xml_migration.defs.deployment import (
     default_workers,
 )
 from xml_migration.defs.resources import ContractResource, DatabaseResource
+from xml_migration.defs.step_outputs import InstanceStorageIOManager
 
 pytestmark = pytest.mark.dagster
 
@@ -51,6 +52,12 @@ def test_environment_variables_choose_database_contract_workers_and_width() -> N
     assert isinstance(resources["contract"], ContractResource)
     assert resources["contract"].path == "/contracts/other.json"
     assert resources["partitioning"].width == 50_000
+
+
+@pytest.mark.parametrize("executor", ["multiprocess", "celery"])
+def test_step_outputs_go_through_the_instance_whatever_the_executor(executor: str) -> None:
+    resources = Deployment.from_environment({EXECUTOR_VAR: executor}).resources()
+    assert isinstance(resources["io_manager"], InstanceStorageIOManager)
 
 
 @pytest.mark.parametrize(

@@ -59,11 +59,17 @@ HOST_DAGSTER_HOME = "/tmp/dagster_home"
 """`DAGSTER_HOME` of a process on a host of its own: inside its private /tmp."""
 PRIVATE_DIRECTORIES = ("/tmp", "/var/tmp", "/dev/shm")
 PRIVATE_HOST_SCRIPT = (
-    f"for directory in {' '.join(PRIVATE_DIRECTORIES)}; do"
+    'repository="$1"; shift; stash=$(mktemp -d /run/xml-migration-repository.XXXXXX)'
+    ' && mount --bind "$repository" "$stash"'
+    f" && for directory in {' '.join(PRIVATE_DIRECTORIES)}; do"
     ' mount -t tmpfs tmpfs "$directory" || exit 1; done'
+    ' && mkdir -p "$repository" && mount --bind "$stash" "$repository"'
+    ' && umount "$stash" && rmdir "$stash"'
     ' && mkdir -p "$DAGSTER_HOME" && cp "$0" "$DAGSTER_HOME/dagster.yaml"'
     ' && cd /tmp && exec "$@"'
 )
+"""Mounts the private directories, then binds the repository back where it was (a clone
+under /tmp stays visible), and starts the command with its own `DAGSTER_HOME`."""
 DAGSTER_CELERY = Path(sys.executable).with_name("dagster-celery")
 DAGSTER_DAEMON = Path(sys.executable).with_name("dagster-daemon")
 
@@ -174,7 +180,8 @@ def on_a_host_of_its_own(command: list[str]) -> list[str]:
     private /tmp: nothing written relative to it is seen by any other process either.
     """
     unshare = ["unshare", "--mount", "--propagation", "private"]
-    return [*unshare, "sh", "-c", PRIVATE_HOST_SCRIPT, str(INSTANCE_YAML), *command]
+    script = [PRIVATE_HOST_SCRIPT, str(INSTANCE_YAML), str(REPOSITORY)]
+    return [*unshare, "sh", "-c", *script, *command]
 
 
 def mount_namespace(pid: int) -> str:

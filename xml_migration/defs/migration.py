@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.guard import LockMode
 from xml_migration.db.reflection import has_source_table
 from xml_migration.db.source import source_key_range
@@ -87,12 +88,18 @@ def source_span(database: DatabaseResource, contract: ContractResource) -> tuple
     with database.engine() as engine:
         if not has_source_table(engine, target):
             raise dg.Failure(
-                description=f"no source table {target.source_table} in "
-                f"{database.display_url()}: materialize mock_source_documents to generate "
-                f"documents there, or set {DB_URL_VAR} to the database that holds them",
-                allow_retries=False,
+                description=missing_source_table(target, database), allow_retries=False
             )
         return source_key_range(engine, target)
+
+
+def missing_source_table(target: TargetSchema, database: DatabaseResource) -> str:
+    """What to do when `database` has no source table, naming both."""
+    return (
+        f"no source table {target.source_table} in {database.display_url()}: materialize "
+        f"mock_source_documents to generate documents there, or set {DB_URL_VAR} to the "
+        "database that holds them"
+    )
 
 
 def migration_holder(context: dg.OpExecutionContext) -> str:

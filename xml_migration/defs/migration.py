@@ -23,6 +23,7 @@ from xml_migration.defs.config import (
     require_valid_config,
 )
 from xml_migration.defs.deployment import DB_URL_VAR
+from xml_migration.defs.metadata import count_table
 from xml_migration.defs.partitions import app_id_ranges, parse_range_key, require_registered
 from xml_migration.defs.resources import (
     ContractResource,
@@ -199,16 +200,6 @@ def merged_stats(results: Sequence[ChunkResult]) -> RunStats:
             r.started_at for r in results
         )
     return total
-
-
-def count_table(name: str, counts: dict[str, int]) -> dg.TableMetadataValue:
-    """A two-column table of counts by name, in name order."""
-    return dg.MetadataValue.table(
-        records=[dg.TableRecord({name: key, "count": counts[key]}) for key in sorted(counts)],
-        schema=dg.TableSchema(
-            columns=[dg.TableColumn(name, "string"), dg.TableColumn("count", "int")]
-        ),
-    )
 
 
 def migration_metadata(

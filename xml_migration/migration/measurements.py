@@ -108,6 +108,11 @@ def best_batch_size(summary: pd.DataFrame) -> int:
     return int(ordered.iloc[0]["batch_size"])
 
 
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A Markdown table of `frame`, numbers rounded for reading."""
+    return frame.to_markdown(index=False, floatfmt="g")
+
+
 def write_baseline(
     directory: Path, frame: pd.DataFrame, settings: Mapping[str, object]
 ) -> tuple[Path, Path]:

@@ -9,6 +9,7 @@ import pytest
 
 from xml_migration.migration.measurements import (
     best_batch_size,
+    markdown_table,
     run_record,
     runs_frame,
     stage_breakdown,
@@ -68,6 +69,12 @@ def test_sweep_summary_names_the_batch_size_with_the_best_median() -> None:
     assert list(summary["batch_size"]) == [50, 500, 2000]
     assert list(summary["runs"]) == [3, 3, 3]
     assert best_batch_size(summary) == 500  # median 3.0 s ties 2000; the smaller one wins
+    header, rule, *rows = markdown_table(summary).splitlines()
+    columns = [cell.strip() for cell in header.strip("|").split("|")]
+    assert columns[:3] == ["batch_size", "runs", "median"]
+    assert set(rule) <= set("|-:") and len(rows) == 3
+    first = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert first[:2] == ["50", "3"]  # whole numbers print without decimals
 
 
 def test_write_baseline_writes_json_and_csv(tmp_path: Path) -> None:

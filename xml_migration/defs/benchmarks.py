@@ -247,8 +247,9 @@ def batch_size_sweep(
             "chart": chart(
                 sweep_chart(frame, summary),
                 "Records/minute (y) against batch size (x, documents per load transaction, "
-                f"log scale): the median of {config.repeats} runs per batch size as a line, "
-                "their minimum to maximum as a band, each run as a dot.",
+                "log scale): the median of the runs of each batch size "
+                f"({config.repeats} each) as a line, their minimum to maximum as a band, "
+                "each run as a dot.",
             ),
             "summary": frame_table(summary),
             "repeats": dg.MetadataValue.text(str(config.repeats)),

@@ -12,7 +12,7 @@ import dagster as dg
 
 from xml_migration.db.source import source_key_range, source_key_ranges
 from xml_migration.defs.checks import check_metadata, integrity_results
-from xml_migration.defs.config import ChunkingConfig, MockDocumentsConfig
+from xml_migration.defs.config import ChunkingConfig, MockDocumentsConfig, require_valid_config
 from xml_migration.defs.migration import (
     Chunk,
     ChunkResult,
@@ -65,6 +65,7 @@ def plan_all_chunks(
     partitioning: PartitioningResource,
 ) -> Iterator[dg.DynamicOutput[Chunk]]:
     """Split every id range holding source documents into chunks, one parallel step each."""
+    require_valid_config(config)
     with database.engine() as engine:
         target = contract.target_schema()
         ranges = source_key_ranges(engine, target, partitioning.width)

@@ -91,7 +91,7 @@ class DatabaseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.log is not None:
-            context.log.info(f"target database: {self.display_url()}")
+            context.log.info(f"database: {self.display_url()}")
 
 
 class ContractResource(dg.ConfigurableResource):

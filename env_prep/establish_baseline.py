@@ -13,6 +13,7 @@ as CSV. The same measurement as the Dagster asset `throughput_baseline`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ from xml_migration.cli.arguments import (
 )
 from xml_migration.contract.compiler import shipped_contract_path
 from xml_migration.db.connection import display_url
+from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.migration.measurements import (
     clean_runs,
     markdown_table,
@@ -47,6 +49,9 @@ from xml_migration.migration.metrics import METRICS_DIRECTORY
 from xml_migration.migration.scope import settings_key_range
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE, MigrationSettings
 from xml_migration.migration.stats import RunStats
+
+HOLDER = "env_prep/establish_baseline.py"
+"""How this script names itself to a migration it holds off (it empties the target)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -112,10 +117,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"workers {args.workers}, batch size {args.batch_size}",
             flush=True,
         )
-        runs = clean_runs(settings, span[0], span[1], args.workers, args.runs)
-        for number, stats in enumerate(runs, start=1):
-            print(run_line(number, args.runs, stats), flush=True)
-            records.append(run_record(stats, run=number))
+        with target_lock(args.db, LockMode.EXCLUSIVE, f"{HOLDER} (pid {os.getpid()})"):
+            runs = clean_runs(settings, span[0], span[1], args.workers, args.runs)
+            for number, stats in enumerate(runs, start=1):
+                print(run_line(number, args.runs, stats), flush=True)
+                records.append(run_record(stats, run=number))
         frame = runs_frame(records)
         json_path, csv_path = write_baseline(
             args.output_dir,

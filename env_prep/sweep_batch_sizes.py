@@ -14,6 +14,7 @@ the Dagster asset `batch_size_sweep`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ from xml_migration.cli.arguments import (
     positive_int,
     usage_error,
 )
+from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.migration.measurements import (
     DEFAULT_SWEEP_BATCH_SIZES,
     best_batch_size,
@@ -47,6 +49,9 @@ from xml_migration.migration.measurements import (
 from xml_migration.migration.metrics import METRICS_DIRECTORY
 from xml_migration.migration.scope import settings_key_range
 from xml_migration.migration.settings import MigrationSettings
+
+HOLDER = "env_prep/sweep_batch_sizes.py"
+"""How this script names itself to a migration it holds off (it empties the target)."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,17 +116,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"workers {args.workers}",
             flush=True,
         )
-        for batch_size in args.batch_sizes:
-            sized = replace(settings, batch_size=batch_size)
-            runs = clean_runs(sized, span[0], span[1], args.workers, args.repeats)
-            for repeat, stats in enumerate(runs, start=1):
-                print(
-                    f"batch size {batch_size}, run {repeat}/{args.repeats}: "
-                    f"{stats.documents:,} documents in {stats.wall_seconds:.2f} s, "
-                    f"{stats.records_per_minute:,.0f} records/minute",
-                    flush=True,
-                )
-                records.append(run_record(stats, batch_size=batch_size, repeat=repeat))
+        with target_lock(args.db, LockMode.EXCLUSIVE, f"{HOLDER} (pid {os.getpid()})"):
+            for batch_size in args.batch_sizes:
+                sized = replace(settings, batch_size=batch_size)
+                runs = clean_runs(sized, span[0], span[1], args.workers, args.repeats)
+                for repeat, stats in enumerate(runs, start=1):
+                    print(
+                        f"batch size {batch_size}, run {repeat}/{args.repeats}: "
+                        f"{stats.documents:,} documents in {stats.wall_seconds:.2f} s, "
+                        f"{stats.records_per_minute:,.0f} records/minute",
+                        flush=True,
+                    )
+                    records.append(run_record(stats, batch_size=batch_size, repeat=repeat))
         frame = runs_frame(records)
         csv_path = write_sweep(args.output_dir, frame)
     except COMMAND_ERRORS as error:

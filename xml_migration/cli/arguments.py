@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from xml_migration.contract.errors import ContractError
 from xml_migration.db.connection import PASSWORD_ENV_VAR
 from xml_migration.db.errors import LoadError, TransientDatabaseError, database_message
+from xml_migration.db.guard import TargetBusyError
 from xml_migration.db.reflection import SchemaMismatchError
 
 DB_URL_VARIABLE = "XML_MIGRATION_DB_URL"
@@ -26,6 +27,7 @@ EXIT_USAGE = 2
 COMMAND_ERRORS: tuple[type[BaseException], ...] = (
     ContractError,
     SchemaMismatchError,
+    TargetBusyError,
     SQLAlchemyError,
     LoadError,
     TransientDatabaseError,
@@ -33,7 +35,8 @@ COMMAND_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
 )
 """Errors that stop a command: unusable contract, unreachable database, tables that do not
-fit the contract, a batch the database refused for a reason no document caused."""
+fit the contract, a database another command is emptying or migrating, a batch the
+database refused for a reason no document caused."""
 
 logger = logging.getLogger(__name__)
 

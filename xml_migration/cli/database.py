@@ -4,6 +4,7 @@ the migrated tables between runs while keeping the source documents."""
 from __future__ import annotations
 
 import argparse
+import os
 
 from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
@@ -18,12 +19,14 @@ from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema, reset_schema
+from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.db.source import range_counts
 
 EPILOG = """\
 exit status:
   0  done
-  1  database unreachable, contract invalid, or existing tables that do not fit it
+  1  database unreachable, contract invalid, existing tables that do not fit it, or
+     (reset) a migration of the same database still running
   2  usage error
 """
 
@@ -42,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             reset,
             "empty the target tables and the processing log, keeping the source documents",
             "Delete every migrated row and every processing log row, so that the next run "
-            "migrates every source document again. The source documents stay.",
+            "migrates every source document again. The source documents stay. Refused while "
+            "a migration of the same database runs, and when a table of the contract's name "
+            "does not fit the contract (it may not be the contract's).",
         ),
     ):
         parser = subparsers.add_parser(
@@ -81,8 +86,10 @@ def init(args: argparse.Namespace) -> int:
 def reset(args: argparse.Namespace) -> int:
     try:
         target = load_plan(args.contract).target
+        holder = f"xml-migration reset (pid {os.getpid()})"
         with disposable_engine(args.db) as engine:
-            reset_schema(engine, target)
+            with target_lock(args.db, LockMode.EXCLUSIVE, holder):
+                reset_schema(engine, target)
             documents = range_counts(engine, target, None, None).documents
     except COMMAND_ERRORS as error:
         return command_failed(error)

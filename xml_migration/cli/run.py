@@ -25,6 +25,7 @@ from xml_migration.contract.compiler import load_plan
 from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema
+from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.metrics import METRICS_DIRECTORY, metrics_document, write_metrics
 from xml_migration.migration.run_range import migrate_parallel
@@ -37,8 +38,9 @@ exit status:
   0  every document of the run was processed; documents that failed are outcomes
      recorded in the processing log and listed in the summary, not errors
   1  the run could not be done: database unreachable, contract invalid, existing tables
-     that do not fit the contract, a batch the database refused for a reason no
-     document caused; or the metrics file could not be written (after the summary)
+     that do not fit the contract, a reset of the same database running, a batch
+     the database refused for a reason no document caused; or the metrics file could
+     not be written (after the summary)
   2  usage error
 """
 
@@ -127,39 +129,41 @@ def run(args: argparse.Namespace) -> int:
         source_cut=not args.whole_documents,
         remigrate_stale=args.remigrate_stale,
     )
+    holder = f"xml-migration run {settings.session_id}"
     try:
-        plan = load_plan(args.contract)
-        target = plan.target
-        fingerprint = contract_fingerprint(plan.contract)
-        with disposable_engine(args.db) as engine:
-            create_schema(engine, target)
-            scope = run_scope(
-                engine,
-                target,
-                args.app_id_start,
-                args.app_id_end,
-                limit=args.limit,
-                reprocess_failed=args.reprocess_failed,
-                remigrate_fingerprint=fingerprint if args.remigrate_stale else None,
+        with target_lock(args.db, LockMode.SHARED, holder):
+            plan = load_plan(args.contract)
+            target = plan.target
+            fingerprint = contract_fingerprint(plan.contract)
+            with disposable_engine(args.db) as engine:
+                create_schema(engine, target)
+                scope = run_scope(
+                    engine,
+                    target,
+                    args.app_id_start,
+                    args.app_id_end,
+                    limit=args.limit,
+                    reprocess_failed=args.reprocess_failed,
+                    remigrate_fingerprint=fingerprint if args.remigrate_stale else None,
+                )
+            if scope is None:
+                print(f"no documents: the source table of {display_url(args.db)} is empty")
+                return EXIT_OK
+            print(
+                f"run {settings.session_id}: app_id {scope.app_id_start}..{scope.app_id_end}, "
+                f"{scope.pending:,} documents pending; contract {fingerprint}"
+                f"{' (re-migrating stale documents)' if args.remigrate_stale else ''}; "
+                f"workers {args.workers}, "
+                f"batch size {args.batch_size}"
             )
-        if scope is None:
-            print(f"no documents: the source table of {display_url(args.db)} is empty")
-            return EXIT_OK
-        print(
-            f"run {settings.session_id}: app_id {scope.app_id_start}..{scope.app_id_end}, "
-            f"{scope.pending:,} documents pending; contract {fingerprint}"
-            f"{' (re-migrating stale documents)' if args.remigrate_stale else ''}; "
-            f"workers {args.workers}, "
-            f"batch size {args.batch_size}"
-        )
-        with progress_bar("migrating", scope.pending) as bar:
-            stats = migrate_parallel(
-                settings,
-                scope.app_id_start,
-                scope.app_id_end,
-                args.workers,
-                on_chunk=None if bar is None else lambda done: bar.update(done.documents),
-            )
+            with progress_bar("migrating", scope.pending) as bar:
+                stats = migrate_parallel(
+                    settings,
+                    scope.app_id_start,
+                    scope.app_id_end,
+                    args.workers,
+                    on_chunk=None if bar is None else lambda done: bar.update(done.documents),
+                )
     except COMMAND_ERRORS as error:
         return command_failed(error)
     print(summary(stats))

@@ -199,9 +199,13 @@ def drop_schema(engine: Engine, target: TargetSchema, *, include_source: bool = 
 def reset_schema(engine: Engine, target: TargetSchema) -> None:
     """Delete every migrated row and every processing log row; keep the source documents.
 
-    PostgreSQL truncates all of them in one statement; elsewhere rows are deleted table by
-    table, the log first, then children before parents.
+    Only tables that pass the check `create_schema` makes are touched: a table of the same
+    name that cannot be the contract's (missing or incompatible columns) stops the reset
+    before anything is deleted, with a `SchemaMismatchError` naming it. PostgreSQL truncates
+    all of them in one statement; elsewhere rows are deleted table by table, the log first,
+    then children before parents.
     """
+    inspect_existing_tables(engine, target)
     model = build_model(target, dialect_name(engine))
     tables = [model.log, *reversed(model.tables)]
     with engine.begin() as connection:

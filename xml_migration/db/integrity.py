@@ -30,13 +30,17 @@ counts of its window, so the page size bounds their memory (docs/performance.md)
 
 @dataclass(frozen=True, slots=True)
 class IntegrityResult:
-    """The verdict of one check, with the first offending application keys and counts."""
+    """The verdict of one check: how many offenders it found (`offending_count`: documents,
+    applications, rows or tables, as its description says), the first offending application
+    keys, the tables whose counts disagree, and its figures."""
 
     name: str
     passed: bool
     description: str
     offending_ids: tuple[int, ...] = ()
     metadata: dict[str, int] = field(default_factory=dict)
+    offending_count: int = 0
+    offending_tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +156,7 @@ def check_no_lost_records(
         description,
         _first(lost + mismatched),
         {"documents_without_outcome": lost_count, "applications_with_wrong_rows": len(mismatched)},
+        offending_count=lost_count + len(set(mismatched)),
     )
 
 
@@ -178,6 +183,7 @@ def check_no_duplicates(
     model = build_model(target, dialect_name(engine))
     keys = _Bounds(*id_range) if id_range else _Bounds()
     offending: list[int] = []
+    offending_count = 0
     metadata: dict[str, int] = {}
     problems: list[str] = []
     with engine.connect() as connection:
@@ -188,12 +194,14 @@ def check_no_duplicates(
         repeated_keys = [int(key) for key in connection.scalars(repeated)]
         metadata["applications_with_several_log_rows"] = len(repeated_keys)
         offending.extend(repeated_keys)
+        offending_count += len(repeated_keys)
         if repeated_keys:
             problems.append(f"{len(repeated_keys)} applications with several log rows")
         for spec in target.tables:
             duplicates = _duplicate_keys(connection, model, spec, keys)
             metadata[f"duplicate_keys_{spec.name}"] = len(duplicates)
             offending.extend(duplicates)
+            offending_count += len(set(duplicates))
             if duplicates:
                 problems.append(f"{spec.name}: {len(duplicates)} applications with a duplicate key")
         for spec, columns, parent, parent_columns in _references(model):
@@ -202,6 +210,7 @@ def check_no_duplicates(
             )
             metadata[f"orphans_{spec.name}_{'_'.join(columns)}"] = orphans
             offending.extend(owners)
+            offending_count += orphans
             if orphans:
                 problems.append(
                     f"{spec.name}: {orphans} rows reference a missing {parent} "
@@ -213,7 +222,14 @@ def check_no_duplicates(
         if passed
         else f"{keys.describe()}: " + "; ".join(problems)
     )
-    return IntegrityResult("no_duplicates", passed, description, _first(offending), metadata)
+    return IntegrityResult(
+        "no_duplicates",
+        passed,
+        description,
+        _first(offending),
+        metadata,
+        offending_count=offending_count,
+    )
 
 
 def _duplicate_keys(
@@ -330,14 +346,14 @@ def check_reconciliation(
             )
         ]
         source_of_log = select(literal(1)).where(model.source_key == app_key)
+        orphan_log = select(app_key).where(~exists(source_of_log), *keys.where(app_key))
         log_without_source = int(
-            connection.scalar(
-                select(func.count())
-                .select_from(model.log)
-                .where(~exists(source_of_log), *keys.where(app_key))
-            )
-            or 0
+            connection.scalar(select(func.count()).select_from(orphan_log.subquery())) or 0
         )
+        first_orphan_log = [
+            int(key)
+            for key in connection.scalars(orphan_log.order_by(app_key).limit(OFFENDING_IDS_KEPT))
+        ]
         expected: Counter[str] = Counter()
         for _previous, _last, page in _success_pages(connection, model, keys):
             for counts in page.values():
@@ -361,11 +377,13 @@ def check_reconciliation(
         "log_rows_without_source": log_without_source,
     }
     problems = []
+    tables = []
     for spec in target.tables:
         have, want = actual[spec.name], expected.get(spec.name, 0)
         metadata[f"rows_{spec.name}"] = have
         metadata[f"expected_rows_{spec.name}"] = want
         if have != want:
+            tables.append(spec.name)
             problems.append(f"{spec.name} holds {have} rows, the log says {want}")
     if without:
         problems.append(f"{without} of {documents} source documents have no outcome")
@@ -383,7 +401,15 @@ def check_reconciliation(
         if passed
         else f"{keys.describe()}: " + "; ".join(problems)
     )
-    return IntegrityResult("reconciliation", passed, description, _first(first_without), metadata)
+    return IntegrityResult(
+        "reconciliation",
+        passed,
+        description,
+        _first(first_without + first_orphan_log),
+        metadata,
+        offending_count=without + log_without_source + len(tables),
+        offending_tables=tuple(tables),
+    )
 
 
 INTEGRITY_CHECKS = (check_no_lost_records, check_no_duplicates, check_reconciliation)

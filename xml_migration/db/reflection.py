@@ -285,3 +285,9 @@ def inspect_existing_tables(engine: Engine, target: TargetSchema) -> ExistingTab
     if mismatches:
         raise SchemaMismatchError(mismatches)
     return ExistingTables(identity_columns)
+
+
+def has_source_table(engine: Engine, target: TargetSchema) -> bool:
+    """Whether the database holds the contract's source table."""
+    model = build_model(target, dialect_name(engine))
+    return inspect(engine).has_table(model.source.name, schema=model.source.schema)

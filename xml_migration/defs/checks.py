@@ -47,13 +47,15 @@ def current_contract_result(
 
 
 def check_metadata(result: IntegrityResult) -> dict[str, object]:
-    """A check result's figures plus the first offending app_ids."""
+    """A check result's figures, how many offenders it found, the first offending app_ids
+    and the tables whose counts disagree."""
     return {
         **result.metadata,
-        "offending_count": len(result.offending_ids),
+        "offending_count": result.offending_count,
         "offending_app_ids": dg.MetadataValue.json(
             list(result.offending_ids[:OFFENDING_IDS_SHOWN])
         ),
+        "offending_tables": dg.MetadataValue.json(list(result.offending_tables)),
     }
 
 

@@ -1,8 +1,16 @@
-"""Run configuration of the assets and jobs, with the defaults a plain launch uses."""
+"""Run configuration of the assets and jobs, with the defaults a plain launch uses.
+
+Dagster's config schema knows types, not bounds, and a pydantic constraint breaking inside
+Dagster surfaces as a stack trace (or, under a config mapping, as an HTTP 500 in the UI).
+So bounds are declared on the fields (`bounded`) and checked by `require_valid_config` at
+the start of the first op, which fails the run with one line per problem before anything
+is read or written.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from collections import Counter
+from typing import Any, Literal
 
 import dagster as dg
 from pydantic import Field
@@ -12,20 +20,68 @@ from xml_migration.migration.measurements import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 
 
+def bounded(
+    default: Any,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    distinct: bool = False,
+    description: str | None = None,
+) -> Any:
+    """A config field whose value (each value, for a list) must lie within the bounds, and a
+    list that must not be empty and, when `distinct`, must not repeat a value."""
+    rules = {"minimum": minimum, "maximum": maximum, "distinct": distinct}
+    return Field(default=default, description=description, json_schema_extra=rules)
+
+
+def config_problems(config: dg.Config) -> list[str]:
+    """One line per value of `config` outside the bounds its field declares."""
+    problems = []
+    for name, field in type(config).model_fields.items():
+        rules = field.json_schema_extra
+        if not isinstance(rules, dict):
+            continue
+        value = getattr(config, name)
+        values = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not value:
+            problems.append(f"{name} is empty: give at least one value")
+        minimum, maximum = rules.get("minimum"), rules.get("maximum")
+        for item in values:
+            if isinstance(minimum, int | float) and item < minimum:
+                problems.append(f"{name} must be at least {minimum}, got {item}")
+            if isinstance(maximum, int | float) and item > maximum:
+                problems.append(f"{name} must be at most {maximum}, got {item}")
+        if rules.get("distinct"):
+            repeated = sorted(item for item, count in Counter(values).items() if count > 1)
+            if repeated:
+                problems.append(f"{name} repeats {', '.join(map(str, repeated))}: give each once")
+    return problems
+
+
+def require_valid_config(config: dg.Config) -> None:
+    """Fail the step, without retries, when `config` breaks the bounds of its fields."""
+    problems = config_problems(config)
+    if problems:
+        raise dg.Failure(
+            description="invalid run config:\n" + "\n".join(f"- {line}" for line in problems),
+            allow_retries=False,
+        )
+
+
 class MockDocumentsConfig(dg.Config):
     """How many mock credit applications to add to the source table, and what they look like."""
 
-    count: int = Field(default=2_000, ge=1, description="Documents to generate.")
+    count: int = bounded(2_000, minimum=1, description="Documents to generate.")
     seed: int = Field(default=42, description="Same seed, same documents (new app_ids).")
     profile: Literal["compact", "production"] = Field(
         default="compact",
         description="compact: ~8 KB application subtree only; production: ~130 KB median "
         "with the bulky sections real documents carry.",
     )
-    fault_rate: float = Field(
-        default=0.01,
-        ge=0.0,
-        le=1.0,
+    fault_rate: float = bounded(
+        0.01,
+        minimum=0.0,
+        maximum=1.0,
         description="Share of deliberately broken documents (each fault kind named in the "
         "generator's manifest); they end as failed processing-log rows.",
     )
@@ -34,9 +90,9 @@ class MockDocumentsConfig(dg.Config):
 class ChunkingConfig(dg.Config):
     """How many parallel steps an id range is split into."""
 
-    chunks: int = Field(
-        default=0,
-        ge=0,
+    chunks: int = bounded(
+        0,
+        minimum=0,
         description="Chunks per partition; 0 means one per worker "
         "(XML_MIGRATION_WORKERS, default the number of CPU cores).",
     )
@@ -45,15 +101,15 @@ class ChunkingConfig(dg.Config):
 class ChunkLoadConfig(dg.Config):
     """How a chunk loads its documents."""
 
-    batch_size: int = Field(
-        default=DEFAULT_BATCH_SIZE, ge=1, description="Documents per load transaction."
+    batch_size: int = bounded(
+        DEFAULT_BATCH_SIZE, minimum=1, description="Documents per load transaction."
     )
     reprocess_failed: bool = Field(
         default=False, description="Retry documents whose last outcome was a failure."
     )
-    max_document_bytes: int = Field(
-        default=DEFAULT_MAX_DOCUMENT_BYTES,
-        ge=1,
+    max_document_bytes: int = bounded(
+        DEFAULT_MAX_DOCUMENT_BYTES,
+        minimum=1,
         description="Documents longer than this fail as document_too_large, unparsed.",
     )
     whole_documents: bool = Field(
@@ -72,25 +128,49 @@ class MigrationConfig(ChunkingConfig, ChunkLoadConfig):
     """How a migration run splits and loads its id range (both configs above, flat)."""
 
 
-class BaselineConfig(dg.Config):
-    """The throughput baseline: clean runs of the migration over the same documents."""
+class ResetConfig(dg.Config):
+    """The explicit confirmation a reset of the target database needs."""
 
-    runs: int = Field(default=10, ge=1, description="Clean runs, reset before each.")
-    batch_size: int = Field(default=DEFAULT_BATCH_SIZE, ge=1)
-    workers: int = Field(
-        default=0, ge=0, description="Worker processes; 0 means the deployment's default."
+    confirm: bool = Field(
+        default=False,
+        description="Set to true to delete every migrated row and processing log row of the "
+        "target database (the source documents stay).",
+    )
+
+
+class BenchmarkConfig(dg.Config):
+    """What every measurement shares: the sample it migrates, the workers, the output."""
+
+    sample_documents: int = bounded(
+        2_000,
+        minimum=1,
+        description="Source documents copied (lowest app_ids first) into the benchmark "
+        "database, which every run migrates again.",
+    )
+    workers: int = bounded(
+        0, minimum=0, description="Worker processes; 0 means the deployment's default."
     )
     output_dir: str = Field(
-        default="metrics", description="Folder for baseline_metrics.json and the runs CSV."
+        default="metrics", description="Folder for the JSON and CSV files of the measurement."
     )
 
 
-class BatchSizeSweepConfig(dg.Config):
+class BaselineConfig(BenchmarkConfig):
+    """The throughput baseline: clean runs of the migration over the same documents."""
+
+    runs: int = bounded(10, minimum=1, description="Clean runs, the target reset before each.")
+    batch_size: int = bounded(
+        DEFAULT_BATCH_SIZE, minimum=1, description="Documents per load transaction."
+    )
+
+
+class BatchSizeSweepConfig(BenchmarkConfig):
     """Batch sizes to compare, each measured over several clean runs."""
 
-    batch_sizes: list[int] = Field(default_factory=lambda: list(DEFAULT_SWEEP_BATCH_SIZES))
-    repeats: int = Field(default=3, ge=1, description="Clean runs per batch size.")
-    workers: int = Field(
-        default=0, ge=0, description="Worker processes; 0 means the deployment's default."
+    batch_sizes: list[int] = bounded(
+        list(DEFAULT_SWEEP_BATCH_SIZES),
+        minimum=1,
+        distinct=True,
+        description="Documents per load transaction, one measurement each.",
     )
-    output_dir: str = Field(default="metrics", description="Folder for the sweep CSV.")
+    repeats: int = bounded(3, minimum=1, description="Clean runs per batch size.")

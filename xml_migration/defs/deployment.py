@@ -13,8 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import platformdirs
+
+from xml_migration.db.benchmark_database import sibling_url
 
 DB_URL_VAR = "XML_MIGRATION_DB_URL"
+BENCH_DB_URL_VAR = "XML_MIGRATION_BENCH_DB_URL"
 DB_PASSWORD_VAR = "XML_MIGRATION_DB_PASSWORD"
 CONTRACT_VAR = "XML_MIGRATION_CONTRACT"
 EXECUTOR_VAR = "XML_MIGRATION_EXECUTOR"
@@ -31,9 +35,17 @@ EXECUTORS = ("multiprocess", "celery")
 """Executors a deployment may choose; `executor_definition` has one branch per name."""
 
 
-def default_database_url(directory: Path | None = None) -> str:
-    """The embedded default: a SQLite file in the working directory."""
-    return f"sqlite:///{(directory or Path.cwd()) / DEFAULT_DATABASE_FILE}"
+def default_database_directory(env: Mapping[str, str]) -> Path:
+    """Where the embedded default database lives: `$DAGSTER_HOME` when it is set (the data
+    beside the instance that records its partitions), else the user's data directory
+    (`~/.local/share/xml_migration` on Linux). Never the working directory."""
+    home = env.get("DAGSTER_HOME", "").strip()
+    return Path(home) if home else platformdirs.user_data_path("xml_migration")
+
+
+def default_database_url(env: Mapping[str, str]) -> str:
+    """The embedded default: `xml_migration.db` in `default_database_directory`."""
+    return f"sqlite:///{default_database_directory(env) / DEFAULT_DATABASE_FILE}"
 
 
 def default_workers() -> int:
@@ -47,6 +59,10 @@ class Deployment:
 
     database_url: str
     password_from_environment: bool
+    benchmark_database_url: str
+    """The database the benchmarks measure on (`XML_MIGRATION_BENCH_DB_URL`, by default a
+    sibling of `database_url`); never the migration's."""
+    benchmark_url_from_environment: bool
     contract_path: str | None
     executor_name: str
     workers: int
@@ -59,9 +75,16 @@ class Deployment:
         executor_name = env.get(EXECUTOR_VAR, "multiprocess").strip() or "multiprocess"
         if executor_name not in EXECUTORS:
             raise ValueError(f"{EXECUTOR_VAR}={executor_name!r}: expected one of {EXECUTORS}")
+        database_url = env.get(DB_URL_VAR, "").strip()
+        if not database_url:
+            default_database_directory(env).mkdir(parents=True, exist_ok=True)
+            database_url = default_database_url(env)
+        benchmark_url = env.get(BENCH_DB_URL_VAR, "").strip()
         return cls(
-            database_url=env.get(DB_URL_VAR, "").strip() or default_database_url(),
+            database_url=database_url,
             password_from_environment=bool(env.get(DB_PASSWORD_VAR)),
+            benchmark_database_url=benchmark_url or sibling_url(database_url),
+            benchmark_url_from_environment=bool(benchmark_url),
             contract_path=env.get(CONTRACT_VAR, "").strip() or None,
             executor_name=executor_name,
             workers=_positive_int(env, WORKERS_VAR, default_workers()),
@@ -80,8 +103,14 @@ class Deployment:
         from xml_migration.defs.step_outputs import InstanceStorageIOManager
 
         password = dg.EnvVar(DB_PASSWORD_VAR) if self.password_from_environment else None
+        benchmark_url = (
+            dg.EnvVar(BENCH_DB_URL_VAR)
+            if self.benchmark_url_from_environment
+            else self.benchmark_database_url
+        )
         return {
             "database": DatabaseResource(url=self.database_url, password=password),
+            "benchmark_database": DatabaseResource(url=benchmark_url, password=password),
             "contract": ContractResource(path=self.contract_path),
             "partitioning": PartitioningResource(width=self.partition_width, chunks=self.workers),
             "io_manager": InstanceStorageIOManager(),

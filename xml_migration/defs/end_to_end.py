@@ -12,7 +12,7 @@ import dagster as dg
 
 from xml_migration.db.source import source_key_range, source_key_ranges
 from xml_migration.defs.checks import check_metadata, integrity_results
-from xml_migration.defs.config import ChunkingConfig, MockDocumentsConfig
+from xml_migration.defs.config import ChunkingConfig, MockDocumentsConfig, require_valid_config
 from xml_migration.defs.migration import (
     Chunk,
     ChunkResult,
@@ -23,9 +23,10 @@ from xml_migration.defs.migration import (
     migration_metadata,
 )
 from xml_migration.defs.partitions import parse_range_key, range_key
+from xml_migration.defs.reset import reset_target_tables
 from xml_migration.defs.resources import ContractResource, DatabaseResource, PartitioningResource
 from xml_migration.defs.source import generate_documents, mock_source_documents, register_partitions
-from xml_migration.defs.target import reset_target_tables
+from xml_migration.defs.target import create_target_tables, target_schema
 
 
 @dg.op(out=dg.Out(dg.Nothing))
@@ -41,6 +42,20 @@ def generate_source_documents(
     context.log_event(dg.AssetMaterialization(mock_source_documents.key, metadata=metadata))
 
 
+@dg.op(ins={"after": dg.In(dg.Nothing)}, out=dg.Out(dg.Nothing))
+def create_target(
+    context: dg.OpExecutionContext, database: DatabaseResource, contract: ContractResource
+) -> None:
+    """Create the missing tables of the contract, check the existing ones, and record the
+    `target_schema` materialization."""
+    metadata = create_target_tables(database, contract)
+    context.log_event(dg.AssetMaterialization(target_schema.key, metadata=metadata))
+
+
+reset_confirmed = reset_target_tables.configured({"confirm": True}, name="reset_target")
+"""The reset of the end-to-end job, confirmed by the job itself."""
+
+
 @dg.op(ins={"after": dg.In(dg.Nothing)}, out=dg.DynamicOut(Chunk))
 def plan_all_chunks(
     context: dg.OpExecutionContext,
@@ -50,6 +65,7 @@ def plan_all_chunks(
     partitioning: PartitioningResource,
 ) -> Iterator[dg.DynamicOutput[Chunk]]:
     """Split every id range holding source documents into chunks, one parallel step each."""
+    require_valid_config(config)
     with database.engine() as engine:
         target = contract.target_schema()
         ranges = source_key_ranges(engine, target, partitioning.width)
@@ -116,8 +132,9 @@ def verify_migrations(
 
 @dg.graph
 def end_to_end_graph() -> None:
-    """Mock documents → reset → migrate every id range present → integrity checks."""
+    """Mock documents → target tables → reset → migrate every id range present → integrity
+    checks."""
     generated = generate_source_documents()
-    reset = reset_target_tables(after=generated)
+    reset = reset_confirmed(after=create_target(after=generated))
     results = plan_all_chunks(after=reset).map(migrate_chunk).collect()
     verify_migrations(record_migrations(results))

@@ -5,7 +5,7 @@ import dagster as dg
 from xml_migration.defs.benchmarks import batch_size_sweep, throughput_baseline
 from xml_migration.defs.end_to_end import end_to_end_graph
 from xml_migration.defs.migration import migrated_applications
-from xml_migration.defs.target import reset_target_tables
+from xml_migration.defs.reset import reset_target_tables
 
 BENCHMARK_TAGS = {"xml_migration/benchmark": "true"}
 """Runs that measure throughput; dagster.yaml lets only one of them run at a time."""
@@ -23,7 +23,10 @@ migrate = dg.define_asset_job(
 )
 
 
-@dg.job(description="Delete every migrated row and processing log row; keep the source.")
+@dg.job(
+    description="Delete every migrated row and processing log row; keep the source. Needs "
+    "`confirm: true`; refused while a migration of the same database runs."
+)
 def reset() -> None:
     reset_target_tables()
 

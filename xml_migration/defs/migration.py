@@ -13,9 +13,18 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from xml_migration.contract.tables import TargetSchema
+from xml_migration.db.guard import LockMode
+from xml_migration.db.reflection import has_source_table
 from xml_migration.db.source import source_key_range
-from xml_migration.defs.config import ChunkingConfig, ChunkLoadConfig, MigrationConfig
-from xml_migration.defs.partitions import app_id_ranges, parse_range_key
+from xml_migration.defs.config import (
+    ChunkLoadConfig,
+    MigrationConfig,
+    require_valid_config,
+)
+from xml_migration.defs.deployment import DB_URL_VAR
+from xml_migration.defs.metadata import count_table
+from xml_migration.defs.partitions import app_id_ranges, parse_range_key, require_registered
 from xml_migration.defs.resources import (
     ContractResource,
     DatabaseResource,
@@ -74,9 +83,29 @@ def chunks_of(partition_key: str, chunks: int, source_span: tuple[int, int] | No
 
 
 def source_span(database: DatabaseResource, contract: ContractResource) -> tuple[int, int] | None:
-    """The smallest and largest app_id of the source table; None when it is empty."""
+    """The smallest and largest app_id of the source table; None when it is empty. Fails
+    the step, saying what to do, when the database has no source table."""
+    target = contract.target_schema()
     with database.engine() as engine:
-        return source_key_range(engine, contract.target_schema())
+        if not has_source_table(engine, target):
+            raise dg.Failure(
+                description=missing_source_table(target, database), allow_retries=False
+            )
+        return source_key_range(engine, target)
+
+
+def missing_source_table(target: TargetSchema, database: DatabaseResource) -> str:
+    """What to do when `database` has no source table, naming both."""
+    return (
+        f"no source table {target.source_table} in {database.display_url()}: materialize "
+        f"mock_source_documents to generate documents there, or set {DB_URL_VAR} to the "
+        "database that holds them"
+    )
+
+
+def migration_holder(context: dg.OpExecutionContext) -> str:
+    """How a migration step names itself to a reset it holds off."""
+    return f"Dagster run {context.run_id} (migration)"
 
 
 def chunk_outputs(chunks: Iterable[Chunk]) -> Iterator[dg.DynamicOutput[Chunk]]:
@@ -87,17 +116,22 @@ def chunk_outputs(chunks: Iterable[Chunk]) -> Iterator[dg.DynamicOutput[Chunk]]:
 @dg.op(ins={"after": dg.In(dg.Nothing)}, out=dg.DynamicOut(Chunk))
 def plan_chunks(
     context: dg.OpExecutionContext,
-    config: ChunkingConfig,
+    config: MigrationConfig,
     database: DatabaseResource,
     contract: ContractResource,
     partitioning: PartitioningResource,
 ) -> Iterator[dg.DynamicOutput[Chunk]]:
-    """Split the partition's id range into chunks, one parallel step each."""
-    chunks = chunks_of(
-        context.partition_key,
-        partitioning.chunk_count(config.chunks),
-        source_span(database, contract),
-    )
+    """Check the run config, the partition key and the target, then split the partition's
+    id range into chunks, one parallel step each.
+
+    Fails before any document is read when a config value is out of bounds, when the
+    partition is not registered, or while a reset of the same database runs.
+    """
+    require_valid_config(config)
+    require_registered(context.instance, context.partition_key)
+    with database.lock(LockMode.SHARED, migration_holder(context)):
+        span = source_span(database, contract)
+    chunks = chunks_of(context.partition_key, partitioning.chunk_count(config.chunks), span)
     context.log.info(f"partition {context.partition_key}: {len(chunks)} chunks")
     yield from chunk_outputs(chunks)
 
@@ -129,7 +163,10 @@ def migrate_chunk(
     contract: ContractResource,
     chunk: Chunk,
 ) -> ChunkResult:
-    """Migrate the documents of one chunk: read, parse, map, load, processing log."""
+    """Migrate the documents of one chunk: read, parse, map, load, processing log.
+
+    Holds the target lock shared: a reset of the same database waits for the chunk (it is
+    refused), and a chunk started during a reset fails and is retried after it."""
     settings = database.migration_settings(
         contract.path,
         batch_size=config.batch_size,
@@ -142,7 +179,8 @@ def migrate_chunk(
     )
     started_at = time.time()
     progress = ProgressLog(context, chunk, PROGRESS_LOG_SECONDS)
-    stats = migrate_range(settings, chunk.app_id_start, chunk.app_id_end, on_batch=progress)
+    with database.lock(LockMode.SHARED, migration_holder(context)):
+        stats = migrate_range(settings, chunk.app_id_start, chunk.app_id_end, on_batch=progress)
     finished_at = time.time()
     context.log.info(
         f"ids {chunk.app_id_start}-{chunk.app_id_end}: {stats.documents} documents, "
@@ -164,10 +202,18 @@ def merged_stats(results: Sequence[ChunkResult]) -> RunStats:
     return total
 
 
-def migration_metadata(results: Sequence[ChunkResult]) -> dict[str, object]:
-    """Metadata of a migration materialization; numbers are plotted across runs in the UI."""
+def migration_metadata(
+    results: Sequence[ChunkResult], batch_size: int | None = None
+) -> dict[str, object]:
+    """Metadata of a migration materialization.
+
+    Measured figures are numbers (the UI plots them across materializations); settings and
+    counts that are no trend (batch size, chunks, worker processes) are text, and counts by
+    table or stage are tables.
+    """
     stats = merged_stats(results)
     metadata: dict[str, object] = {
+        "dagster/row_count": sum(stats.rows_per_table.values()),
         "documents": stats.documents,
         "successes": stats.successes,
         "failures": stats.failures,
@@ -175,19 +221,18 @@ def migration_metadata(results: Sequence[ChunkResult]) -> dict[str, object]:
         "records_per_minute": round(stats.records_per_minute, 1),
         "wall_seconds": round(stats.wall_seconds, 3),
         "chunk_seconds_total": round(sum(r.finished_at - r.started_at for r in results), 3),
-        "rows_total": sum(stats.rows_per_table.values()),
         "source_cuts": stats.cuts,
         "source_cut_fallbacks": stats.cut_fallbacks,
-        "chunks": len(results),
-        "worker_processes": len({r.pid for r in results}),
+        "chunks": dg.MetadataValue.text(str(len(results))),
+        "worker_processes": dg.MetadataValue.text(str(len({r.pid for r in results}))),
         "worker_pids": dg.MetadataValue.json(sorted({r.pid for r in results})),
-        "failures_by_stage": dg.MetadataValue.json(dict(sorted(stats.failures_by_stage.items()))),
-        "rows_per_table": dg.MetadataValue.json(dict(sorted(stats.rows_per_table.items()))),
+        "rows_per_table": count_table("table", dict(stats.rows_per_table)),
+        "failures_by_stage": count_table("stage", dict(stats.failures_by_stage)),
     }
+    if batch_size is not None:
+        metadata["batch_size"] = dg.MetadataValue.text(str(batch_size))
     for stage in STAGES:
         metadata[f"{stage}_seconds"] = round(stats.stage_seconds.get(stage, 0.0), 3)
-    for stage, count in stats.failures_by_stage.items():
-        metadata[f"failures_{stage}"] = count
     if stats.first_failures:
         rows = "\n".join(
             f"| {app_id} | {reason.replace('|', '/')} |" for app_id, reason in stats.first_failures
@@ -200,7 +245,7 @@ def migration_metadata(results: Sequence[ChunkResult]) -> dict[str, object]:
 
 @dg.op
 def summarize_migration(
-    context: dg.OpExecutionContext, results: list[ChunkResult]
+    context: dg.OpExecutionContext, config: ChunkLoadConfig, results: list[ChunkResult]
 ) -> dg.Output[dict[str, object]]:
     """Merge the chunks' figures into the partition's materialization."""
     stats = merged_stats(results)
@@ -208,15 +253,18 @@ def summarize_migration(
         f"partition {context.partition_key}: {stats.documents} documents in "
         f"{stats.wall_seconds:.1f} s, {stats.records_per_minute:,.0f} records/minute"
     )
-    return dg.Output(stats.as_dict(), metadata=migration_metadata(results))
+    return dg.Output(stats.as_dict(), metadata=migration_metadata(results, config.batch_size))
 
 
 @dg.config_mapping
 def migration_run_config(config: MigrationConfig) -> dict[str, object]:
-    """The asset's flat run config, handed to the ops that use each part."""
+    """The asset's flat run config, handed to the ops that use each part; `plan_chunks`
+    sees all of it and checks it before any other step runs."""
+    load_config = {"config": config.model_dump(include=set(ChunkLoadConfig.model_fields))}
     return {
-        "plan_chunks": {"config": config.model_dump(include=set(ChunkingConfig.model_fields))},
-        "migrate_chunk": {"config": config.model_dump(include=set(ChunkLoadConfig.model_fields))},
+        "plan_chunks": {"config": config.model_dump()},
+        "migrate_chunk": load_config,
+        "summarize_migration": load_config,
     }
 
 

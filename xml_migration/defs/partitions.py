@@ -54,3 +54,15 @@ def range_keys_covering(first_app_id: int, last_app_id: int, width: int) -> list
         keys.append(range_key(start, start + width - 1))
         start += width
     return keys
+
+
+def require_registered(instance: dg.DagsterInstance, key: str) -> None:
+    """Fail the step, without retries, when `key` is not a registered partition."""
+    if not instance.has_dynamic_partition(app_id_ranges.name, key):
+        raise dg.Failure(
+            description=f"partition {key} is not registered in this instance: only the "
+            "partitions listed for migrated_applications can be migrated (materializing "
+            "mock_source_documents, the sensor and the nightly schedule register the ranges "
+            "holding documents)",
+            allow_retries=False,
+        )

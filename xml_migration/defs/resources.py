@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import display_url, disposable_engine
+from xml_migration.db.guard import LockMode, TargetBusyError, target_lock
 from xml_migration.defs.partitions import range_keys_covering
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.run_range import cached_plan
@@ -24,7 +25,8 @@ from xml_migration.migration.settings import MigrationSettings
 
 
 class DatabaseResource(dg.ConfigurableResource):
-    """The database holding the source table, the target tables and the processing log."""
+    """A database holding a source table, target tables and a processing log: the target
+    of the migration, or the database set aside for the benchmarks."""
 
     url: str = Field(
         description="SQLAlchemy URL, e.g. sqlite:///xml_migration.db or "
@@ -51,6 +53,16 @@ class DatabaseResource(dg.ConfigurableResource):
         """An engine for this step, disposed (connections closed) when the block ends."""
         with disposable_engine(self.connection_url()) as engine:
             yield engine
+
+    @contextmanager
+    def lock(self, mode: LockMode, holder: str) -> Iterator[None]:
+        """Hold this database's target lock (`shared` to migrate, `exclusive` to empty or
+        rewrite) while the block runs; a conflicting holder fails the step naming it."""
+        try:
+            with target_lock(self.connection_url(), mode, holder):
+                yield
+        except TargetBusyError as error:
+            raise dg.Failure(description=str(error)) from None
 
     def migration_settings(
         self,
@@ -79,7 +91,7 @@ class DatabaseResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if context.log is not None:
-            context.log.info(f"target database: {self.display_url()}")
+            context.log.info(f"database: {self.display_url()}")
 
 
 class ContractResource(dg.ConfigurableResource):

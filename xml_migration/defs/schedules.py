@@ -2,8 +2,10 @@
 
 import dagster as dg
 
+from xml_migration.db.reflection import has_source_table
 from xml_migration.db.source import range_counts, source_key_ranges
 from xml_migration.defs.jobs import batch_size_sweep_job, migrate
+from xml_migration.defs.migration import missing_source_table
 from xml_migration.defs.partitions import range_key
 from xml_migration.defs.resources import ContractResource, DatabaseResource, PartitioningResource
 from xml_migration.defs.source import register_partitions
@@ -14,6 +16,8 @@ from xml_migration.defs.source import register_partitions
     cron_schedule="0 2 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every night at 02:00 UTC: a migration run per id range holding documents "
+    "without an outcome (new ones, or all of them after a reset).",
 )
 def nightly_incremental_migration(
     context: dg.ScheduleEvaluationContext,
@@ -28,6 +32,8 @@ def nightly_incremental_migration(
     """
     with database.engine() as engine:
         target = contract.target_schema()
+        if not has_source_table(engine, target):
+            return dg.SkipReason(missing_source_table(target, database))
         keys = [
             range_key(found.start, found.end)
             for found in source_key_ranges(engine, target, partitioning.width)
@@ -46,5 +52,6 @@ weekly_batch_size_sweep = dg.ScheduleDefinition(
     cron_schedule="0 3 * * 0",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Sundays at 03:00 UTC: the batch-size sweep with its default configuration.",
+    description="Sundays at 03:00 UTC: the batch-size sweep with its default configuration, "
+    "on the benchmark database (never the migration's).",
 )

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from xml_migration.defs.config import MockDocumentsConfig
+from xml_migration.defs.config import MockDocumentsConfig, require_valid_config
 from xml_migration.defs.partitions import app_id_ranges
 from xml_migration.defs.resources import ContractResource, DatabaseResource, PartitioningResource
 from xml_migration.mock.database import generate_into_database
@@ -27,6 +27,7 @@ def generate_documents(
     partitioning: PartitioningResource,
 ) -> dict[str, object]:
     """Generate mock documents, register their partitions; return the metadata to record."""
+    require_valid_config(config)
     report = generate_into_database(
         database.connection_url(),
         count=config.count,

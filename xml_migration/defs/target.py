@@ -1,8 +1,8 @@
-"""The target side: the contract's tables, created when missing, emptied on reset."""
+"""The target side: the contract's tables, created when missing."""
 
 import dagster as dg
 
-from xml_migration.db.ddl import create_schema, reset_schema
+from xml_migration.db.ddl import create_schema
 from xml_migration.defs.resources import ContractResource, DatabaseResource
 
 TARGET_GROUP = "target"
@@ -33,18 +33,3 @@ def target_schema(database: DatabaseResource, contract: ContractResource) -> dg.
     incompatible column fails this step with the full list of mismatches.
     """
     return dg.MaterializeResult(metadata=create_target_tables(database, contract))
-
-
-@dg.op(ins={"after": dg.In(dg.Nothing)}, out=dg.Out(dg.Nothing))
-def reset_target_tables(
-    context: dg.OpExecutionContext, database: DatabaseResource, contract: ContractResource
-) -> None:
-    """Create missing tables, then delete every migrated row and processing log row.
-
-    Source documents stay. This is the cleanup between measured runs.
-    """
-    target = contract.target_schema()
-    with database.engine() as engine:
-        create_schema(engine, target)
-        reset_schema(engine, target)
-    context.log.info(f"reset {len(target.tables)} tables and the processing log")

@@ -133,3 +133,34 @@ def test_orphan_rows_are_found(migrated: Engine, target: TargetSchema) -> None:
         duplicates.description
     )
     assert results["no_lost_records"].offending_ids == (5, 999)
+
+
+def test_offending_count_is_the_true_count_beyond_the_ids_kept(
+    schema_engine: Engine, target: TargetSchema
+) -> None:
+    """30 documents without outcome: 30 counted, the first 10 named."""
+    insert_source_documents(schema_engine, target, [(key, source_document(key)) for key in KEYS])
+    more = range(100, 130)
+    insert_source_documents(schema_engine, target, [(key, source_document(key)) for key in more])
+    load_batch(schema_engine, target, [mapped_document(key) for key in KEYS])
+    results = _run(schema_engine, target)
+    for name in ("no_lost_records", "reconciliation"):
+        assert results[name].offending_count == 30
+        assert results[name].offending_ids == tuple(range(100, 110))
+
+
+def test_reconciliation_names_tables_and_log_rows_without_source(
+    migrated: Engine, target: TargetSchema
+) -> None:
+    _drop_constraints(migrated, "scores")
+    _execute(
+        migrated,
+        f"INSERT INTO {_table(migrated, 'scores')} (app_id, score_identifier, score) "
+        "VALUES (3, 'EXTRA', 1)",
+        f"DELETE FROM {_table(migrated, 'app_xml')} WHERE app_id = 12",
+    )
+    result = _run(migrated, target)["reconciliation"]
+    assert not result.passed
+    assert result.offending_tables == ("scores",)
+    assert result.offending_ids == (12,)
+    assert result.offending_count == 2  # one table, one log row without its document

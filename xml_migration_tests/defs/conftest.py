@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import delete, select
 
 from xml_migration.contract.compiler import load_plan
+from xml_migration.db.benchmark_database import sibling_url
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.model import build_model
 from xml_migration.defs.deployment import Deployment
@@ -29,6 +30,8 @@ def resources_for(
     deployment = Deployment(
         database_url=database_url,
         password_from_environment=False,
+        benchmark_database_url=sibling_url(database_url),
+        benchmark_url_from_environment=False,
         contract_path=None,
         executor_name="multiprocess",
         workers=workers,

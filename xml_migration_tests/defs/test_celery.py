@@ -315,7 +315,7 @@ def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
             if instance.get_latest_materialization_event(key) is not None
         }
 
-    assert len(chunk_starts) == metadata["chunks"] == 2
+    assert len(chunk_starts) == int(metadata["chunks"]) == 2
     chunk_pids = {entry.dagster_event.pid for entry in chunk_starts}
     assert chunk_pids == set(metadata["worker_pids"])
     assert chunk_pids <= worker_pids.keys(), "a chunk ran outside the workers started here"

@@ -1,10 +1,16 @@
+import shutil
+from pathlib import Path
+
 import dagster as dg
 import pytest
+import yaml
 
 from xml_migration.definitions import defs
 from xml_migration.defs.resources import ContractResource
 
 pytestmark = pytest.mark.dagster
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 JOBS = {"end_to_end", "migrate", "reset", "baseline", "batch_size_sweep"}
 ASSETS = {
@@ -63,9 +69,24 @@ def test_schedules_and_sensors_start_stopped() -> None:
         assert definition.default_status.value == "STOPPED", definition.name
 
 
-def test_benchmark_jobs_carry_the_tag_limited_in_dagster_yaml() -> None:
+def test_schedules_and_sensors_have_descriptions() -> None:
+    for definition in [*(defs.schedules or []), *(defs.sensors or [])]:
+        assert definition.description and len(definition.description) > 40, definition.name
+
+
+def test_benchmark_jobs_carry_the_tag_limited_in_dagster_yaml(tmp_path: Path) -> None:
+    """The instance of the project's dagster.yaml (current `concurrency:` form) limits
+    benchmark runs to one at a time."""
     for name in ("baseline", "batch_size_sweep"):
         assert defs.resolve_job_def(name).tags["xml_migration/benchmark"] == "true"
+    shutil.copy(REPOSITORY / "dagster.yaml", tmp_path / "dagster.yaml")
+    assert "run_queue" not in yaml.safe_load((tmp_path / "dagster.yaml").read_text())
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        queue = instance.get_concurrency_config().run_queue_config
+    assert queue.max_concurrent_runs == 2
+    assert {"key": "xml_migration/benchmark", "value": "true", "limit": 1} in (
+        queue.tag_concurrency_limits
+    )
 
 
 def test_jobs_run_on_the_multiprocess_executor() -> None:

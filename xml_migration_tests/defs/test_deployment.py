@@ -7,6 +7,7 @@ import dagster as dg
 import pytest
 
 from xml_migration.defs.deployment import (
+    BENCH_DB_URL_VAR,
     CONTRACT_VAR,
     DB_PASSWORD_VAR,
     DB_URL_VAR,
@@ -23,17 +24,41 @@ from xml_migration.defs.step_outputs import InstanceStorageIOManager
 pytestmark = pytest.mark.dagster
 
 
-def test_empty_environment_means_sqlite_in_the_working_directory_and_multiprocess(
+def test_empty_environment_means_sqlite_in_the_user_data_directory_and_multiprocess(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Not the working directory: wherever the process runs, the same database."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     deployment = Deployment.from_environment({})
-    assert deployment.database_url == f"sqlite:///{tmp_path / 'xml_migration.db'}"
+    expected = tmp_path / "data" / "xml_migration" / "xml_migration.db"
+    assert deployment.database_url == f"sqlite:///{expected}"
+    assert expected.parent.is_dir() and not (tmp_path / "xml_migration.db").exists()
+    assert (
+        deployment.benchmark_database_url
+        == f"sqlite:///{expected.with_name('xml_migration_bench.db')}"
+    )
     assert deployment.executor_name == "multiprocess"
     assert deployment.workers == default_workers()
     assert deployment.partition_width == 10_000
     assert deployment.contract_path is None
     assert deployment.executor_definition().name == "multiprocess"
+
+
+def test_with_dagster_home_the_default_database_lives_in_it(tmp_path: Path) -> None:
+    deployment = Deployment.from_environment({"DAGSTER_HOME": str(tmp_path)})
+    assert deployment.database_url == f"sqlite:///{tmp_path / 'xml_migration.db'}"
+
+
+def test_the_benchmark_database_is_a_sibling_or_its_own_variable() -> None:
+    sibling = Deployment.from_environment({DB_URL_VAR: "postgresql+psycopg://u@h:5432/migration"})
+    assert sibling.benchmark_database_url == "postgresql+psycopg://u@h:5432/migration_bench"
+    assert sibling.resources()["benchmark_database"].url == sibling.benchmark_database_url
+    own = Deployment.from_environment(
+        {DB_URL_VAR: "sqlite:////a/x.db", BENCH_DB_URL_VAR: "sqlite:////b/measure.db"}
+    )
+    assert own.benchmark_url_from_environment
+    assert isinstance(own.resources()["benchmark_database"].url, dg.EnvVar)
 
 
 def test_environment_variables_choose_database_contract_workers_and_width() -> None:

@@ -41,6 +41,8 @@ def test_end_to_end_migrates_every_range_and_checks_each(
         if m.asset_key == dg.AssetKey("migrated_applications")
     }
     assert migrated == {keys[0]: 999, keys[1]: 201}
+    recorded = {m.asset_key for m in materializations}
+    assert {dg.AssetKey("mock_source_documents"), dg.AssetKey("target_schema")} <= recorded
     evaluations = [
         e.event_specific_data
         for e in result.all_events

@@ -2,8 +2,10 @@ from types import SimpleNamespace
 
 import dagster as dg
 import pytest
+from dagster import Definitions
 
 from xml_migration.defs.checks import migration_integrity
+from xml_migration.defs.jobs import migrate
 from xml_migration.defs.migration import Chunk, ProgressLog, chunks_of, migrated_applications
 from xml_migration.defs.partitions import parse_range_key
 from xml_migration.migration.stats import RunStats
@@ -12,6 +14,7 @@ from xml_migration_tests.defs.conftest import (
     resources_for,
     source_documents,
 )
+from xml_migration_tests.reliability.outcomes import logged_outcomes, target_of
 
 pytestmark = pytest.mark.dagster
 
@@ -40,6 +43,31 @@ def materialize_partition(
     )
 
 
+def migrate_job(database_url: str) -> dg.JobDefinition:
+    """The `migrate` job of the code location, on `database_url`."""
+    definitions = Definitions(
+        assets=[migrated_applications], resources=resources_for(database_url), jobs=[migrate]
+    )
+    return definitions.resolve_job_def("migrate")
+
+
+def counts(table: dg.TableMetadataValue) -> dict[str, int]:
+    """A count table of the metadata as {name: count}."""
+    return {
+        str(record.data["table" if "table" in record.data else "stage"]): int(record.data["count"])
+        for record in table.records
+    }
+
+
+def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """The description of every failed step (what the UI shows first)."""
+    return [
+        event.step_failure_data.user_failure_data.description
+        for event in result.all_events
+        if event.is_step_failure and event.step_failure_data.user_failure_data is not None
+    ]
+
+
 def checks_of(result: dg.ExecuteInProcessResult) -> dict[str, dg.AssetCheckEvaluation]:
     return {e.check_name: e for e in result.get_asset_check_evaluations()}
 
@@ -56,9 +84,9 @@ def test_a_partition_migrates_with_metadata_and_passing_checks(
     assert metadata["documents"] == 60
     assert metadata["successes"] + metadata["failures"] == 60
     assert metadata["failures"] > 0
-    assert sum(metadata["failures_by_stage"].values()) == metadata["failures"]
-    assert metadata["chunks"] == 3
-    assert metadata["rows_total"] == sum(metadata["rows_per_table"].values()) > 0
+    assert sum(counts(metadata["failures_by_stage"]).values()) == metadata["failures"]
+    assert metadata["chunks"] == "3" and metadata["batch_size"] == "7"
+    assert metadata["dagster/row_count"] == sum(counts(metadata["rows_per_table"]).values()) > 0
     assert metadata["records_per_minute"] > 0
     assert metadata["source_cuts"] > 0
     for stage in ("read", "parse", "map", "load"):
@@ -131,3 +159,60 @@ def test_progress_is_logged_at_most_once_per_interval() -> None:
     every_time(stats)
     every_time(stats)
     assert log.lines == ["ids 0-499: 40 documents so far, 1,200 records/minute"] * 2
+
+
+@pytest.mark.parametrize(
+    ("config", "problems"),
+    [
+        ({"batch_size": 0}, ["batch_size must be at least 1, got 0"]),
+        (
+            {"batch_size": -5, "chunks": -1},
+            ["batch_size must be at least 1, got -5", "chunks must be at least 0, got -1"],
+        ),
+    ],
+)
+def test_out_of_bounds_config_fails_the_run_before_anything_is_read(
+    sqlite_url: str, instance: dg.DagsterInstance, config: dict[str, int], problems: list[str]
+) -> None:
+    """The launchpad's path: the `migrate` job with the run config the UI sends."""
+    keys = source_documents(sqlite_url, instance, 10)
+    result = migrate_job(sqlite_url).execute_in_process(
+        run_config={"ops": {"migrated_applications": {"config": config}}},
+        instance=instance,
+        partition_key=keys[0],
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert step_failures(result) == [
+        "invalid run config:\n" + "\n".join(f"- {p}" for p in problems)
+    ]
+    assert logged_outcomes(sqlite_url, target_of()) == {}
+
+
+def test_an_unregistered_partition_key_is_refused_before_any_document_is_read(
+    sqlite_url: str, instance: dg.DagsterInstance
+) -> None:
+    """As the UI and GraphQL launch it: a run tagged with the partition key, which Dagster
+    itself does not check against the registered partitions."""
+    keys = source_documents(sqlite_url, instance, 10)
+    instance.delete_dynamic_partition("app_id_ranges", keys[0])
+    result = migrate_job(sqlite_url).execute_in_process(
+        instance=instance, tags={"dagster/partition": keys[0]}, raise_on_error=False
+    )
+    assert not result.success
+    [description] = step_failures(result)
+    assert description.startswith(f"partition {keys[0]} is not registered in this instance")
+    assert logged_outcomes(sqlite_url, target_of()) == {}
+
+
+def test_a_database_without_source_table_says_what_to_do(
+    sqlite_url: str, instance: dg.DagsterInstance
+) -> None:
+    instance.add_dynamic_partitions("app_id_ranges", ["0000000000-0000000999"])
+    result = materialize_partition(sqlite_url, instance, "0000000000-0000000999")
+    assert not result.success
+    [description] = step_failures(result)
+    assert description == (
+        f"no source table app_xml in {sqlite_url}: materialize mock_source_documents to "
+        "generate documents there, or set XML_MIGRATION_DB_URL to the database that holds them"
+    )

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
+from xml_migration.defs.jobs import reset
 from xml_migration.defs.migration import migrated_applications
 from xml_migration.defs.schedules import nightly_incremental_migration, weekly_batch_size_sweep
 from xml_migration.mock.database import generate_into_database
@@ -47,3 +48,25 @@ def test_weekly_sweep_targets_the_sweep_job_and_starts_stopped() -> None:
     assert weekly_batch_size_sweep.job_name == "batch_size_sweep"
     assert weekly_batch_size_sweep.cron_schedule == "0 3 * * 0"
     assert weekly_batch_size_sweep.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+def test_after_a_reset_the_nightly_migration_requests_every_range_again(
+    sqlite_url: str, instance: dg.DagsterInstance
+) -> None:
+    generate_into_database(sqlite_url, 1_200, profile="compact")
+    keys = [r.partition_key for r in evaluate(sqlite_url, instance)]
+    for key in keys:
+        assert dg.materialize(
+            [migrated_applications],
+            partition_key=key,
+            resources=resources_for(sqlite_url),
+            instance=instance,
+        ).success
+    assert isinstance(evaluate(sqlite_url, instance), dg.SkipReason)
+    assert reset.execute_in_process(
+        resources=resources_for(sqlite_url),
+        instance=instance,
+        run_config={"ops": {"reset_target_tables": {"config": {"confirm": True}}}},
+    ).success
+    assert instance.get_materialized_partitions(migrated_applications.key) == set()
+    assert [r.partition_key for r in evaluate(sqlite_url, instance)] == keys

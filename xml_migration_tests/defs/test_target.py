@@ -5,10 +5,8 @@ from sqlalchemy import func, select
 from xml_migration.contract.compiler import load_plan
 from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.model import build_model
-from xml_migration.defs.jobs import reset
-from xml_migration.defs.migration import migrated_applications
 from xml_migration.defs.target import target_schema
-from xml_migration_tests.defs.conftest import resources_for, source_documents
+from xml_migration_tests.defs.conftest import resources_for
 
 pytestmark = pytest.mark.dagster
 
@@ -42,19 +40,3 @@ def test_target_schema_creates_every_table_and_is_idempotent(
     assert metadata["table_count"].value == len(tables) == len(load_plan().target.tables)
     counts = row_counts(database_url)
     assert counts["source"] == 0 and all(counts[name] == 0 for name in tables)
-
-
-def test_reset_empties_migrated_tables_and_log_and_keeps_the_source(
-    database_url: str, instance: dg.DagsterInstance
-) -> None:
-    keys = source_documents(database_url, instance, 30)
-    resources = resources_for(database_url)
-    assert dg.materialize(
-        [migrated_applications], partition_key=keys[0], resources=resources, instance=instance
-    ).success
-    before = row_counts(database_url)
-    assert before["log"] == 30 and before["app_base"] > 0
-    assert reset.execute_in_process(resources=resources, instance=instance).success
-    after = row_counts(database_url)
-    assert after["source"] == 30
-    assert {name: n for name, n in after.items() if name != "source" and n} == {}

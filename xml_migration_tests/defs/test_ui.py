@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 
 from xml_migration.bench.remigration import write_changed_contract
+from xml_migration.defs.benchmarks import batch_size_sweep
 from xml_migration.defs.checks import migration_integrity
 from xml_migration.defs.migration import migrated_applications, versioned_by_contract
 from xml_migration.defs.resources import ContractResource
@@ -297,4 +298,42 @@ def test_a_contract_change_shows_the_partition_stale_until_remigrated(
         assert partition_staleness(url) == ("FRESH", [])
         show_partition(page, url, "ui-stale-2-after-remigration.png")
         assert page.get_by_text("Unsynced").count() == 0
+
+
+def test_the_sweep_materialization_shows_its_chart(sqlite_url: str, tmp_path: Path) -> None:
+    """After a sweep, its asset page displays the chart of records/minute against batch
+    size (Markdown metadata opens in a dialog); the screenshot stays in the test's
+    temporary folder."""
+    home, env = prepared_home(tmp_path, sqlite_url)
+    config = {
+        "batch_sizes": [20, 200],
+        "repeats": 1,
+        "workers": 1,
+        "sample_documents": 100,
+        "output_dir": str(tmp_path / "metrics"),
+    }
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert dg.materialize(
+            [batch_size_sweep],
+            resources=resources_for(sqlite_url),
+            instance=instance,
+            run_config={"ops": {"measure_batch_sizes": {"config": config}}},
+        ).success
+    with dagster_dev(home, env) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1400})
+        page.set_default_timeout(60_000)
+        page.goto(f"{url}/assets/batch_size_sweep")
+        dismiss_welcome(page)
+        page.keyboard.press("Escape")
+        page.get_by_role("row").filter(has_text="chart").get_by_text("[Show Markdown]").click()
+        chart = page.locator('img[alt^="Records/minute (y) against batch size"]')
+        chart.first.wait_for(state="visible")
+        width = chart.first.evaluate("image => image.complete ? image.naturalWidth : 0")
+        assert width > 300
+        page.get_by_role("button", name="Close").wait_for(state="visible")
+        page.wait_for_timeout(1_000)
+        screenshot = tmp_path / "sweep-chart.png"
+        page.screenshot(path=screenshot)
+        assert screenshot.stat().st_size > 0
         browser.close()

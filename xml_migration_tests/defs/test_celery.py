@@ -133,6 +133,13 @@ def instance_database_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def benchmark_database_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the benchmarks to measure on, dropped after the test."""
+    with fresh_postgres_database("xmlmig_bench") as url:
+        yield url
+
+
 def instance_storage_env(database_url: str) -> dict[str, str]:
     """The variables `deploy/dagster.yaml` reads, for the database at `database_url`."""
     url = make_url(database_url)
@@ -206,6 +213,7 @@ def output_of(completed: subprocess.CompletedProcess[str]) -> str:
 def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
     postgres_url: str,
     instance_database_url: str,
+    benchmark_database_url: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -238,6 +246,7 @@ def test_two_celery_workers_sharing_no_files_migrate_backfill_and_measure(
             "PYTHONPATH": str(REPOSITORY),
             "DAGSTER_HOME": HOST_DAGSTER_HOME,
             "XML_MIGRATION_DB_URL": postgres_url,
+            "XML_MIGRATION_BENCH_DB_URL": benchmark_database_url,
             "XML_MIGRATION_EXECUTOR": "celery",
             "XML_MIGRATION_WORKERS": "2",
             "XML_MIGRATION_PARTITION_WIDTH": str(TEST_WIDTH),

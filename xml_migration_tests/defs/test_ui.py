@@ -303,7 +303,8 @@ def test_a_contract_change_shows_the_partition_stale_until_remigrated(
 def test_the_sweep_materialization_shows_its_chart(sqlite_url: str, tmp_path: Path) -> None:
     """After a sweep, its asset page displays the chart of records/minute against batch
     size (Markdown metadata opens in a dialog); the screenshot stays in the test's
-    temporary folder."""
+    temporary folder. Started from `DAGSTER_HOME` as the README says, the server does not
+    warn about the repository's copy of dagster.yaml."""
     home, env = prepared_home(tmp_path, sqlite_url)
     config = {
         "batch_sizes": [20, 200],
@@ -337,3 +338,5 @@ def test_the_sweep_materialization_shows_its_chart(sqlite_url: str, tmp_path: Pa
         page.screenshot(path=screenshot)
         assert screenshot.stat().st_size > 0
         browser.close()
+    log = (home / "dagster-dev.log").read_text(errors="replace")
+    assert "Found a dagster instance configuration value" not in log

@@ -89,6 +89,13 @@ def test_benchmark_jobs_carry_the_tag_limited_in_dagster_yaml(tmp_path: Path) ->
     )
 
 
+def test_the_scale_out_instance_uses_the_concurrency_form_too() -> None:
+    config = yaml.safe_load((REPOSITORY / "deploy" / "dagster.yaml").read_text())
+    assert "run_queue" not in config
+    limits = config["concurrency"]["runs"]["tag_concurrency_limits"]
+    assert {"key": "xml_migration/benchmark", "value": "true", "limit": 1} in limits
+
+
 def test_jobs_run_on_the_multiprocess_executor() -> None:
     for name in JOBS:
         assert defs.resolve_job_def(name).executor_def.name == "multiprocess", name

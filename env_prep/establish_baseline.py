@@ -19,6 +19,15 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from xml_migration.bench.repeated_runs import (
+    clean_runs,
+    markdown_table,
+    run_record,
+    runs_frame,
+    stage_breakdown,
+    throughput_statistics,
+    write_baseline,
+)
 from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
     EXIT_FAILED,
@@ -36,15 +45,6 @@ from xml_migration.cli.arguments import (
 from xml_migration.contract.compiler import shipped_contract_path
 from xml_migration.db.connection import display_url
 from xml_migration.db.guard import LockMode, target_lock
-from xml_migration.migration.measurements import (
-    clean_runs,
-    markdown_table,
-    run_record,
-    runs_frame,
-    stage_breakdown,
-    throughput_statistics,
-    write_baseline,
-)
 from xml_migration.migration.metrics import METRICS_DIRECTORY
 from xml_migration.migration.scope import settings_key_range
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE, MigrationSettings

@@ -21,6 +21,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from xml_migration.bench.repeated_runs import (
+    DEFAULT_SWEEP_BATCH_SIZES,
+    best_batch_size,
+    clean_runs,
+    markdown_table,
+    run_record,
+    runs_frame,
+    sweep_summary,
+    write_sweep,
+)
 from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
     EXIT_FAILED,
@@ -36,16 +46,6 @@ from xml_migration.cli.arguments import (
     usage_error,
 )
 from xml_migration.db.guard import LockMode, target_lock
-from xml_migration.migration.measurements import (
-    DEFAULT_SWEEP_BATCH_SIZES,
-    best_batch_size,
-    clean_runs,
-    markdown_table,
-    run_record,
-    runs_frame,
-    sweep_summary,
-    write_sweep,
-)
 from xml_migration.migration.metrics import METRICS_DIRECTORY
 from xml_migration.migration.scope import settings_key_range
 from xml_migration.migration.settings import MigrationSettings

@@ -27,7 +27,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "migration": frozenset({"contract", "engine", "db"}),
     "mock": frozenset({"contract", "engine", "db"}),
     "bench": frozenset({"contract", "engine", "db", "migration", "mock"}),
-    "defs": frozenset({"contract", "engine", "db", "migration", "mock"}),
+    "defs": frozenset({"contract", "engine", "db", "migration", "mock", "bench"}),
     "cli": frozenset({"contract", "engine", "db", "migration", "mock", "bench"}),
 }
 

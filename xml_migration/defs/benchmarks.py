@@ -10,6 +10,18 @@ from pathlib import Path
 
 import dagster as dg
 
+from xml_migration.bench.charts import baseline_chart, sweep_chart
+from xml_migration.bench.repeated_runs import (
+    best_batch_size,
+    clean_runs,
+    run_record,
+    runs_frame,
+    stage_breakdown,
+    sweep_summary,
+    throughput_statistics,
+    write_baseline,
+    write_sweep,
+)
 from xml_migration.db.benchmark_database import copy_source_sample, create_database_if_missing
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.guard import LockMode
@@ -26,18 +38,6 @@ from xml_migration.defs.migration import missing_source_table
 from xml_migration.defs.resources import ContractResource, DatabaseResource, PartitioningResource
 from xml_migration.defs.source import mock_source_documents
 from xml_migration.defs.worker_processes import child_processes_allowed
-from xml_migration.migration.charts import baseline_chart, sweep_chart
-from xml_migration.migration.measurements import (
-    best_batch_size,
-    clean_runs,
-    run_record,
-    runs_frame,
-    stage_breakdown,
-    sweep_summary,
-    throughput_statistics,
-    write_baseline,
-    write_sweep,
-)
 from xml_migration.migration.settings import MigrationSettings
 from xml_migration.migration.stats import RunStats
 

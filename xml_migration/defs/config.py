@@ -15,8 +15,8 @@ from typing import Any, Literal
 import dagster as dg
 from pydantic import Field
 
+from xml_migration.bench.repeated_runs import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
-from xml_migration.migration.measurements import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 
 

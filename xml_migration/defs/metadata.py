@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from xml_migration.migration.charts import markdown_image
+from xml_migration.bench.charts import markdown_image
 
 
 def count_table(name: str, counts: dict[str, int]) -> dg.TableMetadataValue:

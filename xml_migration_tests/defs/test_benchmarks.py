@@ -7,11 +7,11 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+from xml_migration.bench.repeated_runs import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration.db.benchmark_database import sibling_url
 from xml_migration.defs.benchmarks import batch_size_sweep, throughput_baseline
 from xml_migration.defs.config import BatchSizeSweepConfig
 from xml_migration.defs.migration import migrated_applications
-from xml_migration.migration.measurements import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration_tests.defs.conftest import resources_for, source_documents
 from xml_migration_tests.defs.test_target import row_counts
 

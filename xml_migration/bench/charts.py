@@ -14,7 +14,7 @@ import io
 import pandas as pd
 from matplotlib.figure import Figure
 
-from xml_migration.migration.measurements import THROUGHPUT
+from xml_migration.bench.repeated_runs import THROUGHPUT
 
 FIGURE_SIZE = (7.0, 3.8)
 """Inches; at `DPI`, an image that fits the metadata panel of the Dagster UI."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from xml_migration.migration.measurements import (
+from xml_migration.bench.repeated_runs import (
     best_batch_size,
     markdown_table,
     run_record,

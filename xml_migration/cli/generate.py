@@ -106,7 +106,7 @@ def _generate(
         "progress": advance,
     }
     if args.dry_run:
-        from xml_migration.mock.benchmark import generate_without_database
+        from xml_migration.mock.dry_run import generate_without_database
 
         return generate_without_database(args.count, **options)
     from xml_migration.mock.database import generate_into_database

@@ -1,4 +1,4 @@
-"""Generation without a database: the dry run of `xml-migration generate` and its benchmark."""
+"""Generation without a database: the dry run of `xml-migration generate`."""
 
 from __future__ import annotations
 

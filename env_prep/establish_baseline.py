@@ -45,10 +45,10 @@ from xml_migration.cli.arguments import (
 from xml_migration.contract.compiler import shipped_contract_path
 from xml_migration.db.connection import display_url
 from xml_migration.db.guard import LockMode, target_lock
-from xml_migration.migration.metrics import METRICS_DIRECTORY
+from xml_migration.migration.metrics_file import METRICS_DIRECTORY
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.scope import settings_key_range
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE, MigrationSettings
-from xml_migration.migration.stats import RunStats
 
 HOLDER = "env_prep/establish_baseline.py"
 """How this script names itself to a migration it holds off (it empties the target)."""

@@ -46,7 +46,7 @@ from xml_migration.cli.arguments import (
     usage_error,
 )
 from xml_migration.db.guard import LockMode, target_lock
-from xml_migration.migration.metrics import METRICS_DIRECTORY
+from xml_migration.migration.metrics_file import METRICS_DIRECTORY
 from xml_migration.migration.scope import settings_key_range
 from xml_migration.migration.settings import MigrationSettings
 

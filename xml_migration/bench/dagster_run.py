@@ -32,7 +32,7 @@ from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import disposable_engine
 from xml_migration.db.ddl import reset_schema
 from xml_migration.db.integrity import integrity_checks
-from xml_migration.migration.stats import STAGES
+from xml_migration.migration.run_stats import STAGES
 
 RUN_MODULE = "xml_migration.defs.timed_run"
 DEPLOYMENT_PREFIX = "XML_MIGRATION_"

@@ -32,8 +32,8 @@ from xml_migration.db.integrity import IntegrityResult, integrity_checks
 from xml_migration.db.model import build_model
 from xml_migration.db.source import insert_source_documents
 from xml_migration.migration.run_range import cached_plan, migrate_parallel
+from xml_migration.migration.run_stats import STAGES
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import STAGES
 
 BENCH_DATABASE = "xml_migration_bench"
 DEFAULT_POSTGRESQL_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{BENCH_DATABASE}"

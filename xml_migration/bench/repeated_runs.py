@@ -18,8 +18,8 @@ from xml_migration.contract import load_plan
 from xml_migration.db.connection import disposable_engine
 from xml_migration.db.ddl import reset_schema
 from xml_migration.migration.run_range import migrate_parallel
+from xml_migration.migration.run_stats import STAGES, RunStats
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import STAGES, RunStats
 
 THROUGHPUT = "records_per_minute"
 STAGE_COLUMNS = tuple(f"{stage}_seconds" for stage in STAGES)

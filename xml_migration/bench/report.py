@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 
 from xml_migration.bench.compare import Change
-from xml_migration.migration.stats import STAGES
+from xml_migration.migration.run_stats import STAGES
 
 END_TO_END_SECTIONS = (
     ("postgresql_1_worker", "PostgreSQL, 1 worker"),

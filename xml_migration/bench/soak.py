@@ -30,8 +30,8 @@ from xml_migration.db.ddl import drop_schema
 from xml_migration.db.integrity import integrity_checks
 from xml_migration.db.model import LOG, build_model
 from xml_migration.migration.run_range import cached_plan, migrate_parallel
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE, MigrationSettings
-from xml_migration.migration.stats import RunStats
 from xml_migration.mock import FaultKind, read_manifest
 from xml_migration.mock.database import generate_into_database
 

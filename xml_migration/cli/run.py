@@ -27,11 +27,11 @@ from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
-from xml_migration.migration.metrics import METRICS_DIRECTORY, metrics_document, write_metrics
+from xml_migration.migration.metrics_file import METRICS_DIRECTORY, metrics_document, write_metrics
 from xml_migration.migration.run_range import migrate_parallel
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.scope import run_scope
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE, MigrationSettings
-from xml_migration.migration.stats import RunStats
 
 EPILOG = """\
 exit status:

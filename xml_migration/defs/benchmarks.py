@@ -38,8 +38,8 @@ from xml_migration.defs.migration import missing_source_table
 from xml_migration.defs.resources import ContractResource, DatabaseResource, PartitioningResource
 from xml_migration.defs.source import mock_source_documents
 from xml_migration.defs.worker_processes import child_processes_allowed
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import RunStats
 
 BENCHMARK_GROUP = "benchmarks"
 

@@ -33,7 +33,7 @@ from xml_migration.defs.resources import (
 from xml_migration.defs.source import mock_source_documents
 from xml_migration.defs.target import target_schema
 from xml_migration.migration.run_range import migrate_range, split_range
-from xml_migration.migration.stats import STAGES, RunStats
+from xml_migration.migration.run_stats import STAGES, RunStats
 
 MIGRATION_GROUP = "migration"
 PROGRESS_LOG_SECONDS = 15.0

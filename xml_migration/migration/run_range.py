@@ -29,8 +29,8 @@ from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.reader import parse_document
 from xml_migration.engine.source_cut import CutText, SourceCut, cut_document, source_cut_for
 from xml_migration.migration.pipeline import OneAhead, read_ahead
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import RunStats
 
 log = logging.getLogger(__name__)
 

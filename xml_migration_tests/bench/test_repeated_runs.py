@@ -18,7 +18,7 @@ from xml_migration.bench.repeated_runs import (
     write_baseline,
     write_sweep,
 )
-from xml_migration.migration.stats import RunStats
+from xml_migration.migration.run_stats import RunStats
 
 
 def stats(documents: int, wall_seconds: float, parse: float = 1.0) -> RunStats:

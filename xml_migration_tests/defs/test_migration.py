@@ -8,7 +8,7 @@ from xml_migration.defs.checks import migration_integrity
 from xml_migration.defs.jobs import migrate
 from xml_migration.defs.migration import Chunk, ProgressLog, chunks_of, migrated_applications
 from xml_migration.defs.partitions import parse_range_key
-from xml_migration.migration.stats import RunStats
+from xml_migration.migration.run_stats import RunStats
 from xml_migration_tests.defs.conftest import (
     delete_one_target_row,
     resources_for,

@@ -18,8 +18,8 @@ from xml_migration.db.model import build_model
 from xml_migration.db.source import insert_source_documents
 from xml_migration.migration import run_range
 from xml_migration.migration.run_range import migrate_range
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import RunStats
 from xml_migration.mock.database import generate_into_database
 from xml_migration.mock.generator import generate_documents
 from xml_migration_tests.compat.vectors import CONTRACT_PATH, document_paths

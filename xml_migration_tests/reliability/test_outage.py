@@ -13,8 +13,8 @@ from xml_migration.db.connection import create_db_engine, dialect_name
 from xml_migration.db.errors import LoadError
 from xml_migration.db.model import build_model
 from xml_migration.migration.run_range import migrate_range
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import RunStats
 from xml_migration.mock import read_manifest
 from xml_migration.mock.database import generate_into_database
 from xml_migration_tests.reliability.outcomes import (

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from xml_migration.contract.compiler import shipped_contract_path
 from xml_migration.db.connection import display_url
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import RunStats
 
 METRICS_DIRECTORY = "metrics"
 TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"

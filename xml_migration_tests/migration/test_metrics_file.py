@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from xml_migration.contract.compiler import shipped_contract_path
-from xml_migration.migration.metrics import metrics_document, write_metrics
+from xml_migration.migration.metrics_file import metrics_document, write_metrics
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import MigrationSettings
-from xml_migration.migration.stats import RunStats
 
 STARTED = datetime(2025, 3, 4, 5, 6, 7, 890_000, tzinfo=UTC)
 

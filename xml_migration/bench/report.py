@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console, Group
 from rich.table import Table
 
-from xml_migration.bench.compare import Change
+from xml_migration.bench.compare import Change, compare_results, regressions
 from xml_migration.migration.run_stats import STAGES
 
 END_TO_END_SECTIONS = (
@@ -235,3 +235,32 @@ def print_result(result: Mapping[str, Any], console: Console | None = None) -> N
         table for table in (stages_table(result), costs_table(result)) if table is not None
     )
     console.print(Group(*parts))
+
+
+def print_comparison(
+    previous: Mapping[str, Any], current: Mapping[str, Any], tolerance: float, console: Console
+) -> list[Change]:
+    """Print the change of every figure against `previous`; the throughput figures that
+    dropped by more than `tolerance` (none: nothing regressed)."""
+    changes = compare_results(previous, current)
+    console.print(comparison_table(changes, tolerance))
+    dropped = regressions(changes, tolerance)
+    if not dropped:
+        console.print(f"no throughput figure dropped by more than {tolerance:.0%}")
+        return dropped
+    names = ", ".join(change.figure for change in dropped)
+    console.print(
+        f"[red]{len(dropped)} throughput figure(s) dropped by more than {tolerance:.0%}: {names}[/]"
+    )
+    return dropped
+
+
+def rounded(value: object, digits: int = 4) -> object:
+    """`value` with every float rounded to `digits` decimals, for a readable JSON file."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {key: rounded(item, digits) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [rounded(item, digits) for item in value]
+    return value

@@ -23,7 +23,7 @@ import psutil
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from xml_migration.bench.end_to_end import ensure_postgresql_database, verdicts_of
+from xml_migration.bench.end_to_end import MEBIBYTE, ensure_postgresql_database, verdicts_of
 from xml_migration.bench.memory import WorkerMemorySampler, peak_rss_bytes
 from xml_migration.db.connection import dialect_name, disposable_engine
 from xml_migration.db.ddl import drop_schema
@@ -215,3 +215,36 @@ def run_soak(options: SoakOptions, progress: Callable[[str], None] | None = None
         unexpected_outcomes=unexpected[:20],
         unexpected_outcome_count=len(unexpected),
     )
+
+
+def soak_summary(result: SoakResult) -> str:
+    """The soak's figures and verdicts for reading on the console."""
+    stats = result.stats
+    peaks = sorted(result.worker_peak_rss_bytes.values())
+    lines = [
+        f"documents {stats['documents']:,}: {stats['successes']:,} loaded, "
+        f"{stats['failures']:,} failed, {stats['skipped']:,} skipped",
+        f"generated in {result.generate_seconds:,.1f} s; migrated in "
+        f"{stats['wall_seconds']:,.1f} s with {result.workers} workers, batch size "
+        f"{result.batch_size}: {stats['records_per_minute']:,.0f} records/minute",
+        "worker peak RSS: "
+        + (", ".join(f"{peak / MEBIBYTE:,.0f} MiB" for peak in peaks) or "none sampled")
+        + f"; coordinator {result.coordinator_peak_rss_bytes / MEBIBYTE:,.0f} MiB",
+        f"memory after the first quarter {result.memory_baseline_bytes / MEBIBYTE:,.0f} MiB, "
+        f"growth to the end {result.memory_growth_bytes / MEBIBYTE:+,.1f} MiB: "
+        + ("bounded" if result.memory_bounded else "NOT BOUNDED"),
+    ]
+    for name, check in result.integrity.items():
+        lines.append(
+            f"{name}: {'passed' if check['passed'] else 'FAILED'} ({check['description']})"
+        )
+    lines.append(
+        "outcomes as the fault manifest expects: "
+        + (
+            "all"
+            if not result.unexpected_outcome_count
+            else f"{result.unexpected_outcome_count:,} differ, first {result.unexpected_outcomes}"
+        )
+    )
+    lines.append("soak passed" if result.passed else "SOAK FAILED")
+    return "\n".join(lines)

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 
-from xml_migration.bench.compare import DEFAULT_TOLERANCE, compare_results, regressions
+from xml_migration.bench.compare import DEFAULT_TOLERANCE
 from xml_migration.bench.corpus import DEFAULT_CORPUS_DIRECTORY
 from xml_migration.bench.end_to_end import DEFAULT_POSTGRESQL_URL, SourceStorage
-from xml_migration.bench.report import comparison_table, print_result
+from xml_migration.bench.report import print_comparison, print_result, rounded
 from xml_migration.bench.suite import (
     DEFAULT_SECTIONS,
     WORKER_COUNTS,
@@ -31,7 +28,7 @@ from xml_migration.cli.arguments import (
     positive_int,
     usage_error,
 )
-from xml_migration.cli.progress import is_terminal, progress_bar
+from xml_migration.cli.progress import TerminalProgress
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 from xml_migration.mock.generator import Profile
 
@@ -218,23 +215,6 @@ def percentage(text: str) -> float:
     return value
 
 
-class TerminalProgress:
-    """Section lines and counting bars on standard error, only when it is a terminal."""
-
-    def __init__(self) -> None:
-        self._shown = is_terminal(sys.stderr)
-        self._console = Console(file=sys.stderr)
-
-    def section(self, message: str) -> None:
-        if self._shown:
-            self._console.print(f"[dim]… {message}[/]")
-
-    @contextmanager
-    def counting(self, description: str, total: int) -> Iterator[Callable[[int], None] | None]:
-        with progress_bar(description, total, stream=sys.stderr) as bar:
-            yield None if bar is None else bar.advance
-
-
 def bench(args: argparse.Namespace) -> int:
     previous = None
     if args.compare is not None:
@@ -270,34 +250,6 @@ def bench(args: argparse.Namespace) -> int:
     if result.get("integrity_passed") is False:
         console.print("[red]an integrity check failed after an end-to-end run[/]")
         status = EXIT_FAILED
-    if previous is not None:
-        status = max(status, compare_with(previous, result, args.tolerance / 100, console))
+    if previous is not None and print_comparison(previous, result, args.tolerance / 100, console):
+        status = EXIT_FAILED
     return status
-
-
-def compare_with(
-    previous: dict[str, object], current: dict[str, object], tolerance: float, console: Console
-) -> int:
-    """Print the comparison; EXIT_FAILED when a throughput figure regressed."""
-    changes = compare_results(previous, current)
-    console.print(comparison_table(changes, tolerance))
-    dropped = regressions(changes, tolerance)
-    if not dropped:
-        console.print(f"no throughput figure dropped by more than {tolerance:.0%}")
-        return EXIT_OK
-    names = ", ".join(change.figure for change in dropped)
-    console.print(
-        f"[red]{len(dropped)} throughput figure(s) dropped by more than {tolerance:.0%}: {names}[/]"
-    )
-    return EXIT_FAILED
-
-
-def rounded(value: object, digits: int = 4) -> object:
-    """`value` with every float rounded to `digits` decimals, for a readable JSON file."""
-    if isinstance(value, float):
-        return round(value, digits)
-    if isinstance(value, dict):
-        return {key: rounded(item, digits) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [rounded(item, digits) for item in value]
-    return value

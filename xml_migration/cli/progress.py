@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -76,3 +76,20 @@ def progress_bar(
     )
     with Progress(*columns, console=Console(file=stream), transient=True) as progress:
         yield ProgressBar(progress, progress.add_task(description, total=total))
+
+
+class TerminalProgress:
+    """Section lines and counting bars on standard error, only when it is a terminal."""
+
+    def __init__(self) -> None:
+        self._shown = is_terminal(sys.stderr)
+        self._console = Console(file=sys.stderr)
+
+    def section(self, message: str) -> None:
+        if self._shown:
+            self._console.print(f"[dim]… {message}[/]")
+
+    @contextmanager
+    def counting(self, description: str, total: int) -> Iterator[Callable[[int], None] | None]:
+        with progress_bar(description, total, stream=sys.stderr) as bar:
+            yield None if bar is None else bar.advance

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from xml_migration.bench.soak import DEFAULT_SOAK_URL, SoakOptions, SoakResult, run_soak
+from xml_migration.bench.soak import DEFAULT_SOAK_URL, SoakOptions, run_soak, soak_summary
 from xml_migration.cli.arguments import (
     COMMAND_ERRORS,
     EXIT_FAILED,
@@ -16,8 +16,6 @@ from xml_migration.cli.arguments import (
     positive_int,
 )
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
-
-MEBIBYTE = 1024 * 1024
 
 EPILOG = """\
 exit status:
@@ -102,42 +100,9 @@ def soak(args: argparse.Namespace) -> int:
         result = run_soak(options, lambda line: print(f"… {line}", file=sys.stderr))
     except COMMAND_ERRORS as error:
         return command_failed(error)
-    print(summary(result))
+    print(soak_summary(result))
     if args.json is not None:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
         print(f"result: {args.json}")
     return EXIT_OK if result.passed else EXIT_FAILED
-
-
-def summary(result: SoakResult) -> str:
-    """The soak's figures and verdicts for reading on the console."""
-    stats = result.stats
-    peaks = sorted(result.worker_peak_rss_bytes.values())
-    lines = [
-        f"documents {stats['documents']:,}: {stats['successes']:,} loaded, "
-        f"{stats['failures']:,} failed, {stats['skipped']:,} skipped",
-        f"generated in {result.generate_seconds:,.1f} s; migrated in "
-        f"{stats['wall_seconds']:,.1f} s with {result.workers} workers, batch size "
-        f"{result.batch_size}: {stats['records_per_minute']:,.0f} records/minute",
-        "worker peak RSS: "
-        + (", ".join(f"{peak / MEBIBYTE:,.0f} MiB" for peak in peaks) or "none sampled")
-        + f"; coordinator {result.coordinator_peak_rss_bytes / MEBIBYTE:,.0f} MiB",
-        f"memory after the first quarter {result.memory_baseline_bytes / MEBIBYTE:,.0f} MiB, "
-        f"growth to the end {result.memory_growth_bytes / MEBIBYTE:+,.1f} MiB: "
-        + ("bounded" if result.memory_bounded else "NOT BOUNDED"),
-    ]
-    for name, check in result.integrity.items():
-        lines.append(
-            f"{name}: {'passed' if check['passed'] else 'FAILED'} ({check['description']})"
-        )
-    lines.append(
-        "outcomes as the fault manifest expects: "
-        + (
-            "all"
-            if not result.unexpected_outcome_count
-            else f"{result.unexpected_outcome_count:,} differ, first {result.unexpected_outcomes}"
-        )
-    )
-    lines.append("soak passed" if result.passed else "SOAK FAILED")
-    return "\n".join(lines)

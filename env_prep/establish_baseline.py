@@ -20,10 +20,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from xml_migration.bench.repeated_runs import (
-    clean_runs,
+    baseline_runs,
     markdown_table,
-    run_record,
-    runs_frame,
     stage_breakdown,
     throughput_statistics,
     write_baseline,
@@ -87,10 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_line(number: int, runs: int, stats: RunStats) -> str:
-    return (
-        f"run {number}/{runs}: {stats.documents:,} documents ({stats.failures:,} failed) "
-        f"in {stats.wall_seconds:.2f} s, {stats.records_per_minute:,.0f} records/minute"
+def print_run(label: str, stats: RunStats) -> None:
+    print(
+        f"{label}: {stats.documents:,} documents ({stats.failures:,} failed) "
+        f"in {stats.wall_seconds:.2f} s, {stats.records_per_minute:,.0f} records/minute",
+        flush=True,
     )
 
 
@@ -106,7 +105,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         batch_size=args.batch_size,
         session_id=f"baseline-{uuid.uuid4().hex[:16]}",
     )
-    records = []
     try:
         span = settings_key_range(settings, args.app_id_start, args.app_id_end)
         if span is None:
@@ -118,11 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         with target_lock(args.db, LockMode.EXCLUSIVE, f"{HOLDER} (pid {os.getpid()})"):
-            runs = clean_runs(settings, span[0], span[1], args.workers, args.runs)
-            for number, stats in enumerate(runs, start=1):
-                print(run_line(number, args.runs, stats), flush=True)
-                records.append(run_record(stats, run=number))
-        frame = runs_frame(records)
+            frame = baseline_runs(settings, span[0], span[1], args.workers, args.runs, print_run)
         json_path, csv_path = write_baseline(
             args.output_dir,
             frame,

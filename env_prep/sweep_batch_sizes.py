@@ -18,16 +18,13 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from xml_migration.bench.repeated_runs import (
     DEFAULT_SWEEP_BATCH_SIZES,
     best_batch_size,
-    clean_runs,
     markdown_table,
-    run_record,
-    runs_frame,
+    sweep_runs,
     sweep_summary,
     write_sweep,
 )
@@ -47,6 +44,7 @@ from xml_migration.cli.arguments import (
 )
 from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.migration.metrics_file import METRICS_DIRECTORY
+from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.scope import settings_key_range
 from xml_migration.migration.settings import MigrationSettings
 
@@ -93,6 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def print_run(label: str, stats: RunStats) -> None:
+    print(
+        f"{label}: {stats.documents:,} documents in {stats.wall_seconds:.2f} s, "
+        f"{stats.records_per_minute:,.0f} records/minute",
+        flush=True,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_logging(args.log_level)
@@ -104,7 +110,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         contract_path=args.contract,
         session_id=f"sweep-{uuid.uuid4().hex[:16]}",
     )
-    records = []
     try:
         span = settings_key_range(settings, args.app_id_start, args.app_id_end)
         if span is None:
@@ -117,18 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         with target_lock(args.db, LockMode.EXCLUSIVE, f"{HOLDER} (pid {os.getpid()})"):
-            for batch_size in args.batch_sizes:
-                sized = replace(settings, batch_size=batch_size)
-                runs = clean_runs(sized, span[0], span[1], args.workers, args.repeats)
-                for repeat, stats in enumerate(runs, start=1):
-                    print(
-                        f"batch size {batch_size}, run {repeat}/{args.repeats}: "
-                        f"{stats.documents:,} documents in {stats.wall_seconds:.2f} s, "
-                        f"{stats.records_per_minute:,.0f} records/minute",
-                        flush=True,
-                    )
-                    records.append(run_record(stats, batch_size=batch_size, repeat=repeat))
-        frame = runs_frame(records)
+            frame = sweep_runs(
+                settings,
+                span[0],
+                span[1],
+                args.workers,
+                args.batch_sizes,
+                args.repeats,
+                print_run,
+            )
         csv_path = write_sweep(args.output_dir, frame)
     except COMMAND_ERRORS as error:
         return command_failed(error)

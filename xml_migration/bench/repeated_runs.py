@@ -8,7 +8,7 @@ and coefficient of variation of records/minute, and the seconds spent per stage.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,6 +40,50 @@ def clean_runs(
         with disposable_engine(settings.database_url) as engine:
             reset_schema(engine, target)
         yield migrate_parallel(settings, app_id_start, app_id_end, workers)
+
+
+RunObserver = Callable[[str, RunStats], None]
+"""Told of each clean run as it ends: its label (`run 2/10`, `batch size 50, run 1/3`) and
+figures."""
+
+
+def baseline_runs(
+    settings: MigrationSettings,
+    app_id_start: int,
+    app_id_end: int,
+    workers: int,
+    runs: int,
+    on_run: RunObserver,
+) -> pd.DataFrame:
+    """The throughput baseline: `runs` clean runs with `settings`, one row per run."""
+    records = []
+    for number, stats in enumerate(
+        clean_runs(settings, app_id_start, app_id_end, workers, runs), start=1
+    ):
+        on_run(f"run {number}/{runs}", stats)
+        records.append(run_record(stats, run=number))
+    return runs_frame(records)
+
+
+def sweep_runs(
+    settings: MigrationSettings,
+    app_id_start: int,
+    app_id_end: int,
+    workers: int,
+    batch_sizes: Sequence[int],
+    repeats: int,
+    on_run: RunObserver,
+) -> pd.DataFrame:
+    """The batch-size sweep: `repeats` clean runs with `settings` at each of `batch_sizes`,
+    one row per run."""
+    records = []
+    for batch_size in batch_sizes:
+        sized = replace(settings, batch_size=batch_size)
+        runs = clean_runs(sized, app_id_start, app_id_end, workers, repeats)
+        for repeat, stats in enumerate(runs, start=1):
+            on_run(f"batch size {batch_size}, run {repeat}/{repeats}", stats)
+            records.append(run_record(stats, batch_size=batch_size, repeat=repeat))
+    return runs_frame(records)
 
 
 def run_record(stats: RunStats, **labels: object) -> dict[str, object]:

@@ -12,11 +12,11 @@ import dagster as dg
 
 from xml_migration.bench.charts import baseline_chart, sweep_chart
 from xml_migration.bench.repeated_runs import (
+    RunObserver,
+    baseline_runs,
     best_batch_size,
-    clean_runs,
-    run_record,
-    runs_frame,
     stage_breakdown,
+    sweep_runs,
     sweep_summary,
     throughput_statistics,
     write_baseline,
@@ -103,11 +103,16 @@ def benchmark_holder(context: dg.AssetExecutionContext) -> str:
     return f"Dagster run {context.run.run_id} (benchmark)"
 
 
-def log_run(context: dg.AssetExecutionContext, label: str, stats: RunStats) -> None:
-    context.log.info(
-        f"{label}: {stats.documents} documents in {stats.wall_seconds:.2f} s, "
-        f"{stats.records_per_minute:,.0f} records/minute"
-    )
+def run_logger(context: dg.AssetExecutionContext) -> RunObserver:
+    """Logs each clean run of a measurement as it ends."""
+
+    def log_run(label: str, stats: RunStats) -> None:
+        context.log.info(
+            f"{label}: {stats.documents} documents in {stats.wall_seconds:.2f} s, "
+            f"{stats.records_per_minute:,.0f} records/minute"
+        )
+
+    return log_run
 
 
 def settings_metadata(
@@ -151,13 +156,14 @@ def throughput_baseline(
     ):
         first, last = prepare_sample(context, config, database, benchmark_database, contract)
         settings = benchmark_settings(context, benchmark_database, contract, config.batch_size)
-        records = []
-        for number, stats in enumerate(
-            clean_runs(settings, first, last, workers, config.runs), start=1
-        ):
-            log_run(context, f"run {number}/{config.runs}", stats)
-            records.append(run_record(stats, run=number))
-    frame = runs_frame(records)
+        frame = baseline_runs(
+            settings,
+            first,
+            last,
+            workers,
+            config.runs,
+            run_logger(context),
+        )
     figures = throughput_statistics(frame)
     documents = int(frame["documents"].iloc[0])
     json_path, csv_path = write_baseline(
@@ -227,14 +233,16 @@ def batch_size_sweep(
         child_processes_allowed(),
     ):
         first, last = prepare_sample(context, config, database, benchmark_database, contract)
-        records = []
-        for batch_size in config.batch_sizes:
-            settings = benchmark_settings(context, benchmark_database, contract, batch_size)
-            runs = clean_runs(settings, first, last, workers, config.repeats)
-            for repeat, stats in enumerate(runs, start=1):
-                log_run(context, f"batch size {batch_size}, run {repeat}/{config.repeats}", stats)
-                records.append(run_record(stats, batch_size=batch_size, repeat=repeat))
-    frame = runs_frame(records)
+        settings = benchmark_settings(context, benchmark_database, contract, config.batch_sizes[0])
+        frame = sweep_runs(
+            settings,
+            first,
+            last,
+            workers,
+            config.batch_sizes,
+            config.repeats,
+            run_logger(context),
+        )
     summary = sweep_summary(frame)
     best = best_batch_size(summary)
     csv_path = write_sweep(Path(config.output_dir), frame)

@@ -16,12 +16,13 @@ COMMAND_MODULES: tuple[str, ...] = (
     "database",
     "run",
     "verify",
+    "repeated_runs",
     "bench",
     "soak",
 )
 """Modules under `xml_migration.cli` that each expose `register(subparsers)`.
 
-`register` adds one subcommand whose parser sets `func(args) -> int` (the exit code).
+`register` adds its subcommands, each parser setting `func(args) -> int` (the exit code).
 """
 
 

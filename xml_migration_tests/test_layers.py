@@ -133,7 +133,14 @@ def test_pure_layers_import_no_database_or_dagster(package: str) -> None:
     ("packages", "modules"),
     [
         (("xml_migration.db", "xml_migration.migration"), ()),
-        (("xml_migration.bench",), ("xml_migration.cli.bench",)),
+        (
+            ("xml_migration.bench",),
+            (
+                "xml_migration.cli.bench",
+                "xml_migration.cli.soak",
+                "xml_migration.cli.repeated_runs",
+            ),
+        ),
     ],
     ids=["db-and-migration", "benchmark"],
 )

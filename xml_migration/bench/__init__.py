@@ -1,1 +1,1 @@
-"""Micro-benchmarks of the pure layers, reported by the `xml-migration bench` command."""
+"""Every measurement of the project: the benchmark suite, the soak, repeated clean runs."""

@@ -26,6 +26,10 @@ from xml_migration.defs.migration import migrated_applications
 from xml_migration.defs.partitions import range_keys_covering
 from xml_migration.defs.source import register_partitions
 
+SCALAR_TYPES = (int, float, str, bool)
+"""Metadata values the result file keeps (figures and text); tables and charts stay in the
+instance."""
+
 JOB_NAME = "migrate"
 STEP_MOMENTS = {
     dg.DagsterEventType.STEP_WORKER_STARTING: "launched",
@@ -92,7 +96,11 @@ def run_summary(instance: dg.DagsterInstance, run_id: str) -> dict[str, object]:
     ]
     checks = {evaluation.check_name: evaluation.passed for evaluation in evaluations}
     metadata = (
-        {name: value.value for name, value in materializations[-1].metadata.items()}
+        {
+            name: value.value
+            for name, value in materializations[-1].metadata.items()
+            if isinstance(value.value, SCALAR_TYPES)
+        }
         if materializations
         else {}
     )

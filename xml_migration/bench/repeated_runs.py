@@ -1,6 +1,7 @@
-"""Statistics of repeated migration runs: the throughput baseline and the batch-size sweep.
+"""Repeated clean runs of the migration: the throughput baseline and the batch-size sweep.
 
-A measurement is a table with one row per clean run (see `run_record`); these functions
+`baseline_runs` and `sweep_runs` run them (the target reset before each run) and return a
+measurement, a table with one row per clean run (see `run_record`); the other functions
 turn it into the figures operators compare: median, standard deviation, minimum, maximum
 and coefficient of variation of records/minute, and the seconds spent per stage.
 """

@@ -48,15 +48,30 @@ _DECLARED_ENCODING = re.compile(
 _DECLARATION_WINDOW = 256
 _FALLBACK_ENCODING = "cp1252"
 _DOCTYPE = b"<!doctype"
-_XML_SPACE = re.compile(rb"[ \t\r\n]*")
+_PROLOG_SPACE = re.compile(rb"(?:[ \t\r\n]|\xef\xbb\xbf)*")
+"""White space and byte order marks (the parser skips one; the check skips any number)."""
 _NOT_ASCII_SPACE = re.compile(rb"[^\t\n\x0b\x0c\r\x1c-\x1f ]")
 """The first byte that is not white space to `str.isspace`, which ASCII decides alone."""
 
 _parsers = threading.local()
 
 
+class ExternalReferenceRefused(Exception):
+    """The parser met a reference to an external resource (a DTD, an external entity)."""
+
+
+class _RefuseExternalReferences(etree.Resolver):
+    """Refuses every external resource the parser asks for, before anything is opened."""
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> None:
+        raise ExternalReferenceRefused(system_url or public_id or "")
+
+
 def hardened_parser() -> etree.XMLParser:
-    """The hardened parser of this thread: no DTD, no entity expansion, no network (§6.2)."""
+    """The hardened parser of this thread (§6.2): no DTD loading or validation, no entity
+    substitution, no default attributes, no network, and a resolver that refuses every
+    external reference, so the parser opens no file and calls no address whatever the
+    document says."""
     parser = getattr(_parsers, "parser", None)
     if parser is None:
         parser = etree.XMLParser(
@@ -65,12 +80,14 @@ def hardened_parser() -> etree.XMLParser:
             no_network=True,
             load_dtd=False,
             dtd_validation=False,
+            attribute_defaults=False,
             huge_tree=False,
             recover=False,
             remove_comments=True,
             remove_pis=True,
             collect_ids=False,
         )
+        parser.resolvers.add(_RefuseExternalReferences())
         _parsers.parser = parser
     return parser
 
@@ -165,10 +182,11 @@ def is_blank(data: bytes) -> bool:
 
 
 def has_doctype(data: bytes) -> bool:
-    """Whether the prolog of the UTF-8 text holds a document type declaration (§6.2, D9)."""
+    """Whether the prolog of the UTF-8 text holds a document type declaration (§6.2, D9),
+    behind any white space, byte order marks, comments and processing instructions."""
     position = 0
     while True:
-        position = _XML_SPACE.match(data, position).end()
+        position = _PROLOG_SPACE.match(data, position).end()
         if data.startswith(b"<?", position):
             end = data.find(b"?>", position + 2)
             if end < 0:
@@ -181,6 +199,11 @@ def has_doctype(data: bytes) -> bool:
             position = end + 3
         else:
             return data[position : position + len(_DOCTYPE)].lower() == _DOCTYPE
+
+
+_DTD_DETAIL = "the prolog contains a document type declaration"
+"""One detail for every way a declaration is found, so that outcomes reveal nothing about
+the files a declaration names."""
 
 
 def _failure(app_id: int | None, reason: str, detail: str) -> DocumentFailure:
@@ -220,11 +243,15 @@ def parse_document(
     if is_blank(data):
         return _failure(app_id, EMPTY_DOCUMENT, "the document is blank")
     if has_doctype(data):
-        return _failure(app_id, DTD_FORBIDDEN, "the prolog contains a document type declaration")
+        return _failure(app_id, DTD_FORBIDDEN, _DTD_DETAIL)
     try:
         root = _parse(plan, data, pruned=pruned)
+    except ExternalReferenceRefused:
+        return _failure(app_id, DTD_FORBIDDEN, _DTD_DETAIL)
     except etree.XMLSyntaxError as error:
         return _failure(app_id, NOT_WELL_FORMED, str(error))
+    if root.getroottree().docinfo.internalDTD is not None:
+        return _failure(app_id, DTD_FORBIDDEN, _DTD_DETAIL)
     return identify(plan, app_id, root)
 
 

@@ -125,6 +125,14 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_float(text: str) -> float:
+    """An argparse type: a number above 0."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return value
+
+
 def usage_error(message: str) -> int:
     """Print a usage problem found after parsing; the usage exit status."""
     print(f"error: {message}", file=sys.stderr)

@@ -17,6 +17,7 @@ from xml_migration.cli.arguments import (
     add_log_level_argument,
     command_failed,
     key_range_problem,
+    positive_float,
     positive_int,
     usage_error,
 )
@@ -26,6 +27,7 @@ from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.guard import LockMode, target_lock
+from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.metrics_file import METRICS_DIRECTORY, metrics_document, write_metrics
 from xml_migration.migration.run_range import migrate_parallel
@@ -39,7 +41,9 @@ exit status:
      recorded in the processing log and listed in the summary, not errors
   1  the run could not be done: database unreachable, contract invalid, existing tables
      that do not fit the contract, a reset of the same database running, a batch
-     the database refused for a reason no document caused; or the metrics file could
+     the database refused for a reason no document caused, the database unreachable
+     for longer than --retry-seconds, a worker died, or the run was stopped by
+     SIGTERM/SIGINT; or the metrics file could
      not be written (after the summary)
   2  usage error
 """
@@ -105,6 +109,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "contract reads (which leaves malformations in the unread part undetected)",
     )
     parser.add_argument(
+        "--retry-seconds",
+        type=positive_float,
+        metavar="S",
+        default=DEFAULT_RETRY_SECONDS,
+        help="keep retrying a lost, refused or broken database connection for up to S "
+        "seconds before the run stops; an outage shorter than that only delays the run "
+        f"(default {DEFAULT_RETRY_SECONDS:g})",
+    )
+    parser.add_argument(
         "--metrics-dir",
         metavar="DIR",
         type=Path,
@@ -128,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
         max_document_bytes=args.max_document_bytes,
         source_cut=not args.whole_documents,
         remigrate_stale=args.remigrate_stale,
+        retry_seconds=args.retry_seconds,
     )
     holder = f"xml-migration run {settings.session_id}"
     try:

@@ -56,8 +56,15 @@ def _class_names(exc: BaseException) -> set[str]:
     return {cls.__name__ for cls in type(exc).__mro__}
 
 
+def driver_error(exc: BaseException) -> BaseException:
+    """The driver's own error behind a SQLAlchemy wrapper (its `orig`), else `exc`."""
+    original = getattr(exc, "orig", None)
+    return original if isinstance(original, BaseException) else exc
+
+
 def classify(exc: BaseException) -> ErrorKind:
-    """The kind of `exc`, raised by a DBAPI call."""
+    """The kind of `exc`, raised by a DBAPI call (or wrapped by SQLAlchemy)."""
+    exc = driver_error(exc)
     state = sqlstate(exc)
     names = _class_names(exc)
     sqlite_name = getattr(exc, "sqlite_errorname", None) or ""
@@ -81,6 +88,7 @@ def classify(exc: BaseException) -> ErrorKind:
 
 def database_message(exc: BaseException) -> str:
     """The database's own message, on one line, without driver decoration."""
+    exc = driver_error(exc)
     diag = getattr(exc, "diag", None)
     primary = getattr(diag, "message_primary", None)
     if primary:

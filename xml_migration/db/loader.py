@@ -12,7 +12,6 @@ transaction (docs/adr/0015-contract-changes.md).
 from __future__ import annotations
 
 import logging
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from xml_migration.db.errors import (
 from xml_migration.db.model import LOG, STATUS_FAILED, DatabaseModel, build_model
 from xml_migration.db.processing_log import LogContext, log_columns, log_row, utc_now
 from xml_migration.db.reflection import ExistingTables, inspect_existing_tables
+from xml_migration.db.retry import RetryPolicy, RetryStreak, with_retries
 from xml_migration.db.schema_history import check_layout
 from xml_migration.db.stale import current_outcome, replace_documents_statements
 from xml_migration.db.writers import DEFAULT_METHODS, LoadMethod, TableWriter, table_writer
@@ -51,19 +51,6 @@ from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome, Mappe
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Bounded retries of a transaction that failed for a transient reason."""
-
-    attempts: int = 5
-    first_delay: float = 0.5
-    max_delay: float = 8.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait before retry number `attempt` (1-based), doubling each time."""
-        return min(self.first_delay * 2 ** (attempt - 1), self.max_delay)
 
 
 @dataclass
@@ -267,11 +254,11 @@ class BatchLoader:
 
         Document-caused errors become `_DocumentError`; others `LoadError`.
         """
-        attempt = 0
+        streak = RetryStreak(self.retry, "loading a batch")
         while True:
-            attempt += 1
-            connection = self._connect()
+            connection = None
             try:
+                connection = self._connect()
                 begin(self.connector, connection)
                 value = work(connection)
                 if commit:
@@ -280,26 +267,17 @@ class BatchLoader:
                     connection.rollback()
                 return value
             except (LoadError, TransientDatabaseError):
-                rollback_quietly(connection)
+                if connection is not None:
+                    rollback_quietly(connection)
                 raise
             except Exception as exc:
-                rollback_quietly(connection)
+                if connection is not None:
+                    rollback_quietly(connection)
                 kind = classify(exc)
                 if kind is ErrorKind.TRANSIENT:
                     self._drop_connection()
-                    if attempt >= self.retry.attempts:
-                        raise TransientDatabaseError(
-                            f"gave up after {attempt} attempts: {database_message(exc)}"
-                        ) from exc
-                    delay = self.retry.delay(attempt)
-                    log.warning(
-                        "transient database error (%s); retry %d in %.1fs",
-                        database_message(exc),
-                        attempt,
-                        delay,
-                    )
+                    streak.wait(exc)
                     result.retries += 1
-                    time.sleep(delay)
                     continue
                 if kind is ErrorKind.SYSTEM:
                     raise LoadError(database_message(exc)) from exc
@@ -338,11 +316,18 @@ def open_loader(
     """A loader for `engine`, after checking that the tables can hold what `target` writes.
 
     Raises `SchemaMismatchError` listing every incompatibility (including layout changes
-    not applied yet, `db/schema_history.py`) before anything is written.
+    not applied yet, `db/schema_history.py`) before anything is written. The inspection is
+    retried like a transaction (`retry`).
     """
-    existing = inspect_existing_tables(engine, target)
+    retry = retry or RetryPolicy()
     model = build_model(target, dialect_name(engine))
-    check_layout(engine, model)
+
+    def inspect() -> ExistingTables:
+        existing = inspect_existing_tables(engine, target)
+        check_layout(engine, model)
+        return existing
+
+    existing = with_retries(retry, "inspecting the target tables", inspect)
     return BatchLoader(
         engine_connector(engine),
         model,

@@ -3,8 +3,7 @@ key ranges for partitioning, and counts."""
 
 from __future__ import annotations
 
-import logging
-import time
+import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -41,15 +40,13 @@ from xml_migration.db.dbapi import (
     release,
     rollback_quietly,
 )
-from xml_migration.db.errors import ErrorKind, classify, database_message
-from xml_migration.db.loader import RetryPolicy
+from xml_migration.db.errors import ErrorKind, classify
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
+from xml_migration.db.retry import RetryPolicy, RetryStreak
 from xml_migration.db.stale import current_outcome
 from xml_migration.db.writers import DEFAULT_METHODS, table_writer
 from xml_migration.engine.reader import Utf8Text
 from xml_migration.engine.source_cut import TAIL_CHARACTERS, CutText, SourceCut
-
-log = logging.getLogger(__name__)
 
 INSERT_CHUNK_DOCUMENTS = 500
 FETCH_DOCUMENTS = 50
@@ -290,7 +287,8 @@ def _stream(
 ) -> Iterator[list[SourceDocument]]:
     """The rows of `query` through one connection, one fetch per list (`_fetch_count`)."""
     largest = 0
-    with engine.connect() as connection:
+    connection = engine.connect()
+    try:
         read_text_as_utf8(connection)
         utf8 = _utf8_session(connection)
         result = connection.execution_options(stream_results=True).execute(query)
@@ -299,6 +297,15 @@ def _stream(
             sizes = (sent_size(document) for _, document in documents)
             largest = max(largest, max(sizes, default=0))
             yield documents
+    finally:
+        _close_reading(connection)
+
+
+def _close_reading(connection: Connection) -> None:
+    """Close a reading connection, also one the server dropped: a read has nothing to roll
+    back, and SQLAlchemy takes a dropped connection out of the pool."""
+    with contextlib.suppress(DBAPIError):
+        connection.close()
 
 
 def read_whole_documents(
@@ -343,8 +350,8 @@ def read_pending_documents(
     arrives as the `CutText` the server sent of it (ADR 0016).
     """
     model = build_model(target, dialect_name(engine))
-    policy = retry or RetryPolicy()
-    start, remaining, attempt = app_id_start, limit, 0
+    streak = RetryStreak(retry or RetryPolicy(), "reading source documents")
+    start, remaining = app_id_start, limit
     while remaining is None or remaining > 0:
         query = pending_documents_query(
             model,
@@ -362,23 +369,14 @@ def read_pending_documents(
                 try:
                     batch = next(stream, None)
                 except DBAPIError as error:
-                    attempt += 1
-                    transient = classify(error.orig) is ErrorKind.TRANSIENT
-                    if not transient or attempt >= policy.attempts:
+                    if classify(error) is not ErrorKind.TRANSIENT:
                         raise
-                    delay = policy.delay(attempt)
-                    log.warning(
-                        "reading source documents failed (%s); retry %d in %.1fs from app_id %s",
-                        database_message(error.orig),
-                        attempt,
-                        delay,
-                        start,
-                    )
-                    time.sleep(delay)
+                    streak.wait(error, f" from app_id {start}")
                     break
                 if batch is None:
                     return
-                start, attempt = batch[-1].app_id + 1, 0
+                streak.succeeded()
+                start = batch[-1].app_id + 1
                 if remaining is not None:
                     remaining -= len(batch)
                 yield batch

@@ -16,6 +16,7 @@ import dagster as dg
 from pydantic import Field
 
 from xml_migration.bench.repeated_runs import DEFAULT_SWEEP_BATCH_SIZES
+from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 
@@ -121,6 +122,12 @@ class ChunkLoadConfig(dg.Config):
         description="Migrate again the documents whose outcome was produced under another "
         "contract (their rows and log row are replaced); false migrates only documents "
         "without an outcome.",
+    )
+    retry_seconds: float = Field(
+        default=DEFAULT_RETRY_SECONDS,
+        gt=0,
+        description="Seconds a lost, refused or broken database connection is retried "
+        "before the chunk fails.",
     )
 
 

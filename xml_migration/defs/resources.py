@@ -18,6 +18,7 @@ from xml_migration.contract.fingerprint import contract_fingerprint
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.guard import LockMode, TargetBusyError, target_lock
+from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
 from xml_migration.defs.partitions import range_keys_covering
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 from xml_migration.migration.run_range import cached_plan
@@ -75,6 +76,7 @@ class DatabaseResource(dg.ConfigurableResource):
         max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
         source_cut: bool = True,
         remigrate_stale: bool = False,
+        retry_seconds: float = DEFAULT_RETRY_SECONDS,
     ) -> MigrationSettings:
         """Settings of a migration run against this database."""
         return MigrationSettings(
@@ -87,6 +89,7 @@ class DatabaseResource(dg.ConfigurableResource):
             max_document_bytes=max_document_bytes,
             source_cut=source_cut,
             remigrate_stale=remigrate_stale,
+            retry_seconds=retry_seconds,
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:

@@ -17,6 +17,7 @@ from xml_migration.contract.plan import CompiledPlan
 from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.loader import BatchLoader, BatchResult, open_loader
 from xml_migration.db.processing_log import LogContext
+from xml_migration.db.retry import RetryPolicy
 from xml_migration.db.source import (
     FETCH_DOCUMENTS,
     SourceDocument,
@@ -211,6 +212,7 @@ def migrate_range(
     )
     stats = RunStats()
     started = perf_counter()
+    retry = RetryPolicy(budget_seconds=settings.retry_seconds)
     with (
         disposable_engine(settings.database_url) as engine,
         open_loader(
@@ -219,6 +221,7 @@ def migrate_range(
             context,
             reprocess_failed=settings.reprocess_failed,
             remigrate=settings.remigrate_stale,
+            retry=retry,
         ) as loader,
         read_ahead(
             read_pending_documents(
@@ -231,6 +234,7 @@ def migrate_range(
                 remigrate_fingerprint=fingerprint if settings.remigrate_stale else None,
                 limit=limit,
                 cut=cut,
+                retry=retry,
             )
         ) as slices,
         OneAhead(partial(_loaded, loader), "load") as loading,

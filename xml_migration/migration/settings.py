@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
 
 DEFAULT_BATCH_SIZE = 500
@@ -21,7 +22,9 @@ class MigrationSettings:
     parses every document whole. `source_cut` has the source send only the part of each
     document the contract reads, checked before it is trusted (ADR 0016); False reads
     every document whole. `remigrate_stale` migrates again the documents whose outcome
-    was produced under another contract (their rows and log row are replaced).
+    was produced under another contract (their rows and log row are replaced). A transient
+    database error (connection lost or refused, server restart) is retried for up to
+    `retry_seconds`; beyond that the run stops.
     """
 
     database_url: str
@@ -34,3 +37,4 @@ class MigrationSettings:
     pruned: bool = True
     source_cut: bool = True
     remigrate_stale: bool = False
+    retry_seconds: float = DEFAULT_RETRY_SECONDS

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import String, Text, select
+from sqlalchemy import String, Text, func, select
 
 from xml_migration.contract.tables import TargetSchema
 from xml_migration.db.connection import create_db_engine, dialect_name
@@ -51,6 +51,17 @@ def source_keys(url: str, target: TargetSchema) -> list[int]:
         with engine.connect() as connection:
             query = select(model.source_key).order_by(model.source_key)
             return [int(key) for key in connection.scalars(query)]
+    finally:
+        engine.dispose()
+
+
+def logged_count(url: str) -> int:
+    """Processing log rows committed so far."""
+    engine = create_db_engine(url)
+    try:
+        log = build_model(target_of(), dialect_name(engine)).log
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(log)))
     finally:
         engine.dispose()
 

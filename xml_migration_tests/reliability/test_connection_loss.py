@@ -99,7 +99,7 @@ def test_a_run_survives_terminated_connections(
         assert logged < DOCUMENTS and killed >= 1, terminator.terminated
     retries = [r.getMessage() for r in caplog.records if "retry" in r.getMessage()]
     reads = [m for m in retries if m.startswith("reading source documents failed")]
-    loads = [m for m in retries if m.startswith("transient database error")]
+    loads = [m for m in retries if m.startswith("loading a batch failed")]
     assert len(reads) >= len(TERMINATE_AT) and len(loads) >= len(TERMINATE_AT), retries
     assert stats.documents == DOCUMENTS and stats.skipped == 0
     outcomes = logged_outcomes(postgres_url, target_of())

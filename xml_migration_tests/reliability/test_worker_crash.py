@@ -13,14 +13,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from sqlalchemy import func, select
 
 from xml_migration.bench.memory import forkserver_workers
-from xml_migration.db.connection import create_db_engine, dialect_name
-from xml_migration.db.model import build_model
 from xml_migration.mock.database import generate_into_database
 from xml_migration_tests.reliability.outcomes import (
     integrity_failures,
+    logged_count,
     logged_outcomes,
     target_of,
 )
@@ -31,17 +29,6 @@ DOCUMENTS = 3_000
 BATCH_SIZE = 50
 KILL_AFTER_LOGGED = 300
 DEADLINE_SECONDS = 180
-
-
-def logged_count(url: str) -> int:
-    """Processing log rows committed so far."""
-    engine = create_db_engine(url)
-    try:
-        log = build_model(target_of(), dialect_name(engine)).log
-        with engine.connect() as connection:
-            return int(connection.scalar(select(func.count()).select_from(log)))
-    finally:
-        engine.dispose()
 
 
 def run_command(url: str, metrics: Path) -> list[str]:

@@ -16,6 +16,7 @@ from xml_migration.db.connection import PASSWORD_ENV_VAR
 from xml_migration.db.errors import LoadError, TransientDatabaseError, database_message
 from xml_migration.db.guard import TargetBusyError
 from xml_migration.db.reflection import SchemaMismatchError
+from xml_migration.migration.lifetime import RunStopped
 
 DB_URL_VARIABLE = "XML_MIGRATION_DB_URL"
 CONTRACT_VARIABLE = "XML_MIGRATION_CONTRACT"
@@ -33,10 +34,11 @@ COMMAND_ERRORS: tuple[type[BaseException], ...] = (
     TransientDatabaseError,
     BrokenProcessPool,
     OSError,
+    RunStopped,
 )
 """Errors that stop a command: unusable contract, unreachable database, tables that do not
 fit the contract, a database another command is emptying or migrating, a batch the
-database refused for a reason no document caused."""
+database refused for a reason no document caused, a signal."""
 
 logger = logging.getLogger(__name__)
 

@@ -29,6 +29,7 @@ from xml_migration.db.ddl import create_schema
 from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
 from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
+from xml_migration.migration.lifetime import stopped_by_signals
 from xml_migration.migration.metrics_file import METRICS_DIRECTORY, metrics_document, write_metrics
 from xml_migration.migration.run_range import migrate_parallel
 from xml_migration.migration.run_stats import RunStats
@@ -170,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
                 f"workers {args.workers}, "
                 f"batch size {args.batch_size}"
             )
-            with progress_bar("migrating", scope.pending) as bar:
+            with stopped_by_signals(), progress_bar("migrating", scope.pending) as bar:
                 stats = migrate_parallel(
                     settings,
                     scope.app_id_start,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import lru_cache, partial
@@ -29,6 +30,7 @@ from xml_migration.engine.mapper import map_parsed, unexpected_failure
 from xml_migration.engine.outcome import DocumentFailure, DocumentOutcome
 from xml_migration.engine.reader import parse_document
 from xml_migration.engine.source_cut import CutText, SourceCut, cut_document, source_cut_for
+from xml_migration.migration.lifetime import die_with_coordinator
 from xml_migration.migration.pipeline import OneAhead, read_ahead
 from xml_migration.migration.run_stats import RunStats
 from xml_migration.migration.settings import MigrationSettings
@@ -281,7 +283,9 @@ def migrate_parallel(
     keys are sparse does not idle while another finishes; `on_chunk` receives the combined
     figures after every finished sub-range. With one worker everything runs in this process.
     The fork server, started by the first pool of a process, imports this module (and the
-    main module) once, so that its workers start with the package loaded.
+    main module) once, so that its workers start with the package loaded. Workers end with
+    this process, and at once when the run stops early (an error, a dead worker, a signal):
+    their open batches roll back (`migration.lifetime`).
     """
     started = perf_counter()
     total = RunStats()
@@ -291,7 +295,13 @@ def migrate_parallel(
         ranges = split_range(app_id_start, app_id_end, workers * chunks_per_worker)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["__main__", __name__])
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        stop = context.Event()
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=die_with_coordinator,
+            initargs=(os.getpid(), stop),
+        )
         try:
             futures = [pool.submit(migrate_range, settings, start, end) for start, end in ranges]
             for future in as_completed(futures):
@@ -299,6 +309,9 @@ def migrate_parallel(
                 total.wall_seconds = perf_counter() - started
                 if on_chunk is not None:
                     on_chunk(total)
+        except BaseException:
+            stop.set()
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
     total.wall_seconds = perf_counter() - started

@@ -13,6 +13,10 @@ from sqlalchemy.engine import URL, make_url
 PASSWORD_ENV_VAR = "XML_MIGRATION_DB_PASSWORD"
 """Environment variable holding the database password when the URL carries none."""
 
+POSTGRESQL_SESSION_OPTIONS = "-c idle_in_transaction_session_timeout=0"
+"""Given to every PostgreSQL session: a run's reader keeps its transaction open while the
+documents of a fetch are mapped and loaded, which a server-wide idle timeout would end."""
+
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -50,9 +54,16 @@ def create_db_engine(url: str | URL, **options: Any) -> Engine:
 
     SQLite connections run with the driver's implicit transactions off, so that the
     statements `BEGIN` (SQLAlchemy transactions) and `BEGIN IMMEDIATE` (loader transactions)
-    decide exactly where a transaction starts.
+    decide exactly where a transaction starts. PostgreSQL sessions get
+    `POSTGRESQL_SESSION_OPTIONS` after any `options` of the URL.
     """
-    engine = create_engine(resolve_url(url), **{"pool_pre_ping": True, **options})
+    resolved = resolve_url(url)
+    if resolved.get_backend_name() == "postgresql":
+        given = resolved.query.get("options", "")
+        given = " ".join(given) if isinstance(given, tuple) else given
+        session_options = f"{given} {POSTGRESQL_SESSION_OPTIONS}".strip()
+        options["connect_args"] = {**options.get("connect_args", {}), "options": session_options}
+    engine = create_engine(resolved, **{"pool_pre_ping": True, **options})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _configure_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)

@@ -16,8 +16,11 @@ DRIVER_PREFIX = re.compile(r"^(\[[^\]]*\]\s*)+")
 DRIVER_SUFFIX = re.compile(r"(\s*\(\d+\))?\s*\(SQL\w+\)$")
 """`(2627) (SQLExecDirectW)`."""
 
-TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "57P01", "57P02", "57P03", "HYT00", "HYT01"})
-"""Serialization failure, deadlock, server shutdown or restart, timeouts."""
+TRANSIENT_SQLSTATES = frozenset(
+    {"40001", "40P01", "25P03", "57P01", "57P02", "57P03", "57P05", "HYT00", "HYT01"}
+)
+"""Serialization failure, deadlock, a session the server ended (idle in a transaction or
+idle too long, shutdown, restart), timeouts."""
 
 
 class ErrorKind(StrEnum):

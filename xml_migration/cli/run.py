@@ -28,7 +28,7 @@ from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.ddl import create_schema
 from xml_migration.db.guard import LockMode, target_lock
 from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
-from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_DOCUMENT_NODES
 from xml_migration.migration.lifetime import stopped_by_signals
 from xml_migration.migration.metrics_file import METRICS_DIRECTORY, metrics_document, write_metrics
 from xml_migration.migration.run_range import migrate_parallel
@@ -110,6 +110,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "contract reads (which leaves malformations in the unread part undetected)",
     )
     parser.add_argument(
+        "--max-document-nodes",
+        type=positive_int,
+        metavar="N",
+        default=DEFAULT_MAX_DOCUMENT_NODES,
+        help="documents whose text could hold more than N elements and attributes (its '<' "
+        "and '=') fail as document_too_large without being parsed; this bounds the memory "
+        f"one document takes in a worker (default {DEFAULT_MAX_DOCUMENT_NODES:,}: at most "
+        "about 210 MiB beside the text)",
+    )
+    parser.add_argument(
         "--retry-seconds",
         type=positive_float,
         metavar="S",
@@ -142,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
         max_document_bytes=args.max_document_bytes,
         source_cut=not args.whole_documents,
         remigrate_stale=args.remigrate_stale,
+        max_document_nodes=args.max_document_nodes,
         retry_seconds=args.retry_seconds,
     )
     holder = f"xml-migration run {settings.session_id}"

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from xml_migration.bench.repeated_runs import DEFAULT_SWEEP_BATCH_SIZES
 from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
-from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_DOCUMENT_NODES
 from xml_migration.migration.settings import DEFAULT_BATCH_SIZE
 
 
@@ -122,6 +122,12 @@ class ChunkLoadConfig(dg.Config):
         description="Migrate again the documents whose outcome was produced under another "
         "contract (their rows and log row are replaced); false migrates only documents "
         "without an outcome.",
+    )
+    max_document_nodes: int = Field(
+        default=DEFAULT_MAX_DOCUMENT_NODES,
+        ge=1,
+        description="Documents whose text could hold more elements and attributes than "
+        "this ('<' and '=') fail as document_too_large, unparsed; bounds a worker's memory.",
     )
     retry_seconds: float = Field(
         default=DEFAULT_RETRY_SECONDS,

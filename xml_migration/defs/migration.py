@@ -174,6 +174,7 @@ def migrate_chunk(
         max_document_bytes=config.max_document_bytes,
         source_cut=not config.whole_documents,
         remigrate_stale=config.remigrate_stale,
+        max_document_nodes=config.max_document_nodes,
         retry_seconds=config.retry_seconds,
         session_id=context.run.run_id,
         partition_key=chunk.partition_key,

@@ -20,7 +20,7 @@ from xml_migration.db.connection import display_url, disposable_engine
 from xml_migration.db.guard import LockMode, TargetBusyError, target_lock
 from xml_migration.db.retry import DEFAULT_RETRY_SECONDS
 from xml_migration.defs.partitions import range_keys_covering
-from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES
+from xml_migration.engine.reader import DEFAULT_MAX_DOCUMENT_BYTES, DEFAULT_MAX_DOCUMENT_NODES
 from xml_migration.migration.run_range import cached_plan
 from xml_migration.migration.settings import MigrationSettings
 
@@ -76,6 +76,7 @@ class DatabaseResource(dg.ConfigurableResource):
         max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
         source_cut: bool = True,
         remigrate_stale: bool = False,
+        max_document_nodes: int = DEFAULT_MAX_DOCUMENT_NODES,
         retry_seconds: float = DEFAULT_RETRY_SECONDS,
     ) -> MigrationSettings:
         """Settings of a migration run against this database."""
@@ -89,6 +90,7 @@ class DatabaseResource(dg.ConfigurableResource):
             max_document_bytes=max_document_bytes,
             source_cut=source_cut,
             remigrate_stale=remigrate_stale,
+            max_document_nodes=max_document_nodes,
             retry_seconds=retry_seconds,
         )
 

@@ -20,6 +20,13 @@ from xml_migration.engine.pruning import KeepSpec, keep_spec_for, prune
 
 DEFAULT_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 """Documents larger than this (bytes, or characters for text) fail with `document_too_large`."""
+DEFAULT_MAX_DOCUMENT_NODES = 500_000
+"""Documents whose text holds more `<` and `=` than this fail with `document_too_large`.
+
+Every element, attribute and text node a parsed tree holds needs one of them (a text node
+between elements shares the `<` of the next one), so the count bounds the memory one
+document takes in a worker, whatever its size: parsing, or pruning what the contract never
+reads (docs/reliability.md states the figures)."""
 
 EMPTY_DOCUMENT = "empty_document"
 DOCUMENT_TOO_LARGE = "document_too_large"
@@ -56,15 +63,16 @@ _NOT_ASCII_SPACE = re.compile(rb"[^\t\n\x0b\x0c\r\x1c-\x1f ]")
 _parsers = threading.local()
 
 
-class ExternalReferenceRefused(Exception):
-    """The parser met a reference to an external resource (a DTD, an external entity)."""
+class DocumentTypeDeclared(Exception):
+    """The parsed text holds a document type declaration, or refers to an external resource
+    (a DTD, an external entity), which only a declaration can do."""
 
 
 class _RefuseExternalReferences(etree.Resolver):
     """Refuses every external resource the parser asks for, before anything is opened."""
 
     def resolve(self, system_url: str | None, public_id: str | None, context: object) -> None:
-        raise ExternalReferenceRefused(system_url or public_id or "")
+        raise DocumentTypeDeclared(system_url or public_id or "")
 
 
 def hardened_parser() -> etree.XMLParser:
@@ -116,10 +124,28 @@ def _parse(plan: CompiledPlan, data: bytes, *, pruned: bool) -> etree._Element:
     kept = prune(data, spec) if spec is not None else None
     if kept is not None:
         try:
-            return etree.fromstring(kept, hardened_parser())
+            return parse_hardened(kept)
         except etree.XMLSyntaxError:
             pass
-    return etree.fromstring(data, hardened_parser())
+    return parse_hardened(data)
+
+
+def parse_hardened(data: bytes) -> etree._Element:
+    """The root of the UTF-8 text parsed by `hardened_parser`.
+
+    Raises `DocumentTypeDeclared` when the text holds a document type declaration (however
+    it got past `has_doctype`) and `etree.XMLSyntaxError` when it is not well-formed.
+    """
+    root = etree.fromstring(data, hardened_parser())
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise DocumentTypeDeclared("the parsed tree holds a document type declaration")
+    return root
+
+
+def markup_count(data: bytes) -> int:
+    """The `<` and `=` of the UTF-8 text: at least the elements, attributes and text nodes
+    a parse of it would hold (`DEFAULT_MAX_DOCUMENT_NODES`)."""
+    return data.count(b"<") + data.count(b"=")
 
 
 class Utf8Text(bytes):
@@ -216,11 +242,14 @@ def parse_document(
     raw: str | bytes | bytearray | memoryview | None,
     *,
     max_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+    max_nodes: int = DEFAULT_MAX_DOCUMENT_NODES,
     pruned: bool = True,
 ) -> ParsedDocument | DocumentFailure:
     """Read, parse and identify one document (§6); never raises for bad input.
 
     `app_id` is the source row's key; None takes the document's own key (no mismatch check).
+    A document longer than `max_bytes`, or whose text could hold more than `max_nodes`
+    elements and attributes (`DEFAULT_MAX_DOCUMENT_NODES`), fails before it is parsed.
     With `pruned`, subtrees the plan never reads are cut from the text before parsing
     (ADR 0004); the outcome is the same as parsing the whole document, which happens
     whenever pruning cannot be shown safe.
@@ -242,16 +271,22 @@ def parse_document(
         return _failure(app_id, NOT_WELL_FORMED, f"unencodable text: {error.reason}")
     if is_blank(data):
         return _failure(app_id, EMPTY_DOCUMENT, "the document is blank")
+    nodes = markup_count(data)
+    if nodes > max_nodes:
+        return _failure(
+            app_id,
+            DOCUMENT_TOO_LARGE,
+            f"{nodes} elements and attributes at most ('<' and '=' in its text), "
+            f"more than the limit of {max_nodes}",
+        )
     if has_doctype(data):
         return _failure(app_id, DTD_FORBIDDEN, _DTD_DETAIL)
     try:
         root = _parse(plan, data, pruned=pruned)
-    except ExternalReferenceRefused:
+    except DocumentTypeDeclared:
         return _failure(app_id, DTD_FORBIDDEN, _DTD_DETAIL)
     except etree.XMLSyntaxError as error:
         return _failure(app_id, NOT_WELL_FORMED, str(error))
-    if root.getroottree().docinfo.internalDTD is not None:
-        return _failure(app_id, DTD_FORBIDDEN, _DTD_DETAIL)
     return identify(plan, app_id, root)
 
 

@@ -24,12 +24,15 @@ from xml_migration.engine.document import ParsedDocument
 from xml_migration.engine.outcome import DocumentFailure
 from xml_migration.engine.pruning import Path, prune
 from xml_migration.engine.reader import (
+    DEFAULT_MAX_DOCUMENT_NODES,
+    DocumentTypeDeclared,
     Utf8Text,
-    hardened_parser,
     has_doctype,
     identify,
     is_blank,
     keep_spec_of,
+    markup_count,
+    parse_hardened,
 )
 
 TAIL_CHARACTERS = 64
@@ -103,16 +106,18 @@ def cut_document(
     text: CutText,
     *,
     max_bytes: int,
+    max_nodes: int = DEFAULT_MAX_DOCUMENT_NODES,
     pruned: bool = True,
 ) -> ParsedDocument | DocumentFailure | None:
     """The outcome of parsing and identifying a cut document, or None when the cut is not
     shown to give the outcome of the whole document: the caller then reads it whole.
 
-    None for a document that may exceed `max_bytes`, a tail that does not close the root
-    element, a head that does not end with the container's end tag at its depth (the tag
-    inside a comment or CDATA section, in another element, or missing), a head the
-    scan cannot follow, and a head that does not parse (so that the error reported is the
-    whole document's).
+    None for a document that may exceed `max_bytes`, a head with more markup than
+    `max_nodes`, a document type declaration wherever the parser finds one, a tail that
+    does not close the root element, a head that does not end with the container's end
+    tag at its depth (the tag inside a comment or CDATA section, in another element, or
+    missing), a head the scan cannot follow, and a head that does not parse (so that the
+    error reported is the whole document's).
     """
     if text.size > max_bytes:
         return None
@@ -127,11 +132,13 @@ def cut_document(
     if spec is None:
         return None
     candidate = head + cut.closing_tags
+    if markup_count(candidate) > max_nodes:
+        return None
     kept = prune(candidate, spec, kept_end=len(head))
     if kept is None:
         return None
     try:
-        root = etree.fromstring(kept if pruned else candidate, hardened_parser())
-    except etree.XMLSyntaxError:
+        root = parse_hardened(kept if pruned else candidate)
+    except (etree.XMLSyntaxError, DocumentTypeDeclared):
         return None
     return identify(plan, app_id, root)

@@ -71,6 +71,7 @@ def process_document(
                 app_id,
                 cut_text,
                 max_bytes=settings.max_document_bytes,
+                max_nodes=settings.max_document_nodes,
                 pruned=settings.pruned,
             )
         else:
@@ -79,6 +80,7 @@ def process_document(
                 app_id,
                 document,
                 max_bytes=settings.max_document_bytes,
+                max_nodes=settings.max_document_nodes,
                 pruned=settings.pruned,
             )
     except Exception as error:  # every document must end with an outcome

@@ -42,7 +42,7 @@ from xml_migration.db.dbapi import (
 )
 from xml_migration.db.errors import ErrorKind, classify
 from xml_migration.db.model import LOG, STATUS_FAILED, STATUS_SUCCESS, DatabaseModel, build_model
-from xml_migration.db.retry import RetryPolicy, RetryStreak
+from xml_migration.db.retry import RetryPolicy, RetryStreak, with_retries
 from xml_migration.db.stale import current_outcome
 from xml_migration.db.writers import DEFAULT_METHODS, table_writer
 from xml_migration.engine.reader import Utf8Text
@@ -309,16 +309,20 @@ def _close_reading(connection: Connection) -> None:
 
 
 def read_whole_documents(
-    engine: Engine, target: TargetSchema, app_ids: list[int]
+    engine: Engine, target: TargetSchema, app_ids: list[int], retry: RetryPolicy | None = None
 ) -> list[SourceDocument]:
     """The whole documents of `app_ids` in one query, in key order (the documents whose
-    cut failed verification)."""
+    cut failed verification); a transient error repeats the query (`retry`)."""
     model = build_model(target, dialect_name(engine))
     key = model.source.c[target.source_key_column]
     query = select(key, model.source.c[target.source_column]).where(key.in_(app_ids)).order_by(key)
-    with engine.connect() as connection:
-        read_text_as_utf8(connection)
-        return [SourceDocument(int(k), document) for k, document in connection.execute(query)]
+
+    def read() -> list[SourceDocument]:
+        with engine.connect() as connection:
+            read_text_as_utf8(connection)
+            return [SourceDocument(int(k), document) for k, document in connection.execute(query)]
+
+    return with_retries(retry or RetryPolicy(), "reading whole documents", read)
 
 
 def read_pending_documents(

@@ -1,9 +1,11 @@
 """Worker processes that never outlive their run, and runs that stop on a signal.
 
 A parallel run's workers are forked by a fork server, so the run's process is not their
-parent. Each worker watches the run's process (the coordinator) and a stop event the
-coordinator sets when it stops early; when either says so, the worker kills itself at
-once, and the database rolls back its open batch. Once the workers are gone the fork
+parent. Each worker watches the run's process (the coordinator) and a stop flag in shared
+memory the coordinator sets when it stops early (a flag, not a `multiprocessing.Event`:
+setting an event waits for every waiting process, and a killed worker never answers);
+when either says so, the worker kills itself at once, and the database rolls back its
+open batch. Once the workers are gone the fork
 server and the resource tracker end by themselves (they live exactly as long as a process
 holding their pipes). On Linux a worker also receives SIGKILL when the fork server dies.
 See docs/adr/0017-hardened-parsing-retry-budget-worker-lifetime.md.
@@ -17,6 +19,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any, Protocol
@@ -34,15 +37,13 @@ class RunStopped(BaseException):
     of a document or a batch takes it for one."""
 
 
-class StopEvent(Protocol):
-    """A `multiprocessing` event: set by the coordinator, waited on by the workers."""
+class StopFlag(Protocol):
+    """A number in shared memory (`multiprocessing` `RawValue`): nonzero means stop."""
 
-    def set(self) -> None: ...
-
-    def wait(self, timeout: float | None = None) -> bool: ...
+    value: int
 
 
-def die_with_coordinator(coordinator_pid: int, stop: StopEvent) -> None:
+def die_with_coordinator(coordinator_pid: int, stop: StopFlag) -> None:
     """Pool initializer: end this worker as soon as the coordinator is gone or `stop` is
     set."""
     _kill_me_when_my_parent_dies()
@@ -55,8 +56,9 @@ def die_with_coordinator(coordinator_pid: int, stop: StopEvent) -> None:
     ).start()
 
 
-def _watch(coordinator: psutil.Process | None, stop: StopEvent) -> None:
-    while coordinator is not None and not stop.wait(WATCH_INTERVAL_SECONDS):
+def _watch(coordinator: psutil.Process | None, stop: StopFlag) -> None:
+    while coordinator is not None and not stop.value:
+        time.sleep(WATCH_INTERVAL_SECONDS)
         try:
             if not coordinator.is_running() or coordinator.status() == psutil.STATUS_ZOMBIE:
                 break

@@ -244,7 +244,11 @@ def migrate_range(
         OneAhead(partial(_loaded, loader), "load") as loading,
     ):
         processor = _SliceProcessor(
-            plan, settings, stats, cut, partial(read_whole_documents, engine, plan.target)
+            plan,
+            settings,
+            stats,
+            cut,
+            partial(read_whole_documents, engine, plan.target, retry=retry),
         )
         outcomes = chain.from_iterable(map(processor.outcomes, read_timed(slices, stats)))
 
@@ -297,7 +301,7 @@ def migrate_parallel(
         ranges = split_range(app_id_start, app_id_end, workers * chunks_per_worker)
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["__main__", __name__])
-        stop = context.Event()
+        stop = context.RawValue("b", 0)
         pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
@@ -312,7 +316,7 @@ def migrate_parallel(
                 if on_chunk is not None:
                     on_chunk(total)
         except BaseException:
-            stop.set()
+            stop.value = 1
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -54,9 +54,9 @@ as bytes of a blob column."""
 
 
 class FifoWatch:
-    """A FIFO that counts the times anyone opened it for reading. A watcher thread opens it
-    for writing whenever a reader is waiting and closes it at once, so a reader gets an
-    empty file instead of hanging."""
+    """A FIFO that counts the times it found a reader (one open may count more than once).
+    A watcher thread opens it for writing whenever a reader has it open and closes it at
+    once, so a reader gets an empty file instead of hanging."""
 
     def __init__(self, path: Path) -> None:
         os.mkfifo(path)
@@ -90,7 +90,7 @@ def fifo(tmp_path: Path) -> Iterator[FifoWatch]:
     opener = threading.Thread(target=lambda: watch.path.read_bytes(), daemon=True)
     opener.start()
     opener.join(timeout=5)
-    assert not opener.is_alive() and watch.opened == 1, "the watch does not see opens"
+    assert not opener.is_alive() and watch.opened >= 1, "the watch does not see opens"
     watch.opened = 0
     try:
         yield watch

@@ -39,7 +39,14 @@ from xml_migration.db.errors import (
     classify,
     database_message,
 )
-from xml_migration.db.model import LOG, STATUS_FAILED, DatabaseModel, build_model
+from xml_migration.db.model import (
+    LOG,
+    SESSION_ID_LENGTH,
+    STATUS_FAILED,
+    STATUS_SUCCESS,
+    DatabaseModel,
+    build_model,
+)
 from xml_migration.db.processing_log import LogContext, log_columns, log_row, utc_now
 from xml_migration.db.reflection import ExistingTables, inspect_existing_tables
 from xml_migration.db.retry import RetryPolicy, RetryStreak, with_retries
@@ -145,11 +152,7 @@ class BatchLoader:
             self._load_group(group[middle:], result)
             return
         for outcome in group:
-            if isinstance(outcome, MappedDocument):
-                result.loaded.append(outcome.app_id)
-                result.rows_per_table.update(outcome.row_counts)
-            else:
-                result.failures.append(outcome)
+            _count_committed(outcome, result)
 
     def _write(self, connection: Any, group: list[DocumentOutcome]) -> None:
         cursor = connection.cursor()
@@ -190,7 +193,14 @@ class BatchLoader:
     def _record_rejection(
         self, outcome: DocumentOutcome, error: _DocumentError, result: BatchResult
     ) -> None:
-        """Log why the database refused one document, unless another run recorded it."""
+        """Log why the database refused one document, unless another run recorded it, or
+        this run did in a commit whose acknowledgement the connection lost."""
+        if self._transaction(
+            lambda connection: self._logged_by_this_run(connection, outcome), result
+        ):
+            log.info("document %d was recorded by this run's last commit", outcome.app_id)
+            _count_committed(outcome, result)
+            return
         failure = self._transaction(
             lambda connection: self._diagnose(connection, outcome, error), result, commit=False
         )
@@ -211,6 +221,25 @@ class BatchLoader:
             ) from log_error.__cause__
         log.info("document %d failed: %s", outcome.app_id, failure.failure_reason)
         result.failures.append(failure)
+
+    def _logged_by_this_run(self, connection: Any, outcome: DocumentOutcome) -> bool:
+        """Whether a log row of this run's session records `outcome` (a run reads a document
+        once, so only a retried commit that had succeeded writes it twice)."""
+        session = self.context.session_id[:SESSION_ID_LENGTH]
+        if not session:
+            return False
+        log_table = self.model.log
+        status = STATUS_SUCCESS if isinstance(outcome, MappedDocument) else STATUS_FAILED
+        query = select(log_table.c[LOG.session_id]).where(
+            (self.model.log_app_key == outcome.app_id)
+            & (log_table.c[LOG.session_id] == session)
+            & (log_table.c[LOG.status] == status)
+        )
+        cursor = connection.cursor()
+        try:
+            return bool(execute(self.connector, cursor, query))
+        finally:
+            cursor.close()
 
     def _recorded_elsewhere(self, connection: Any, app_id: int) -> bool:
         """Whether a log row now blocks `app_id` (written by another run)."""
@@ -292,6 +321,15 @@ class BatchLoader:
         if self._connection is not None:
             discard(self._connection)
             self._connection = None
+
+
+def _count_committed(outcome: DocumentOutcome, result: BatchResult) -> None:
+    """Add a document whose rows and log row were committed to `result`."""
+    if isinstance(outcome, MappedDocument):
+        result.loaded.append(outcome.app_id)
+        result.rows_per_table.update(outcome.row_counts)
+    else:
+        result.failures.append(outcome)
 
 
 class _DocumentError(Exception):

@@ -128,6 +128,28 @@ def test_a_document_loaded_by_another_run_is_skipped(
     _checks_pass(schema_engine, target)
 
 
+def test_a_commit_of_this_run_whose_acknowledgement_was_lost_counts_as_its_own(
+    schema_engine: Engine, target: TargetSchema
+) -> None:
+    """A batch committed while the connection died is retried; its documents, logged by
+    this run's session, count as loaded or failed, not as recorded by another run."""
+    _source(schema_engine, target, [4, 5, 6])
+    context = LogContext(session_id="run-with-a-lost-acknowledgement")
+    load_batch(schema_engine, target, [mapped_document(5), mapping_failure(6)], context)
+    result = load_batch(
+        schema_engine,
+        target,
+        [mapped_document(4), mapped_document(5), mapping_failure(6)],
+        context,
+    )
+    assert sorted(result.loaded) == [4, 5]
+    assert [failure.app_id for failure in result.failures] == [6]
+    assert result.skipped == []
+    assert result.rows_per_table["app_base"] == 2
+    assert [row["app_id"] for row in _log(schema_engine, target)] == [4, 5, 6]
+    _checks_pass(schema_engine, target)
+
+
 def test_a_key_collision_fails_only_its_document(
     schema_engine: Engine, target: TargetSchema
 ) -> None:

@@ -186,9 +186,9 @@ def test_the_failed_cuts_of_a_slice_cost_one_extra_query(
     queries: list[list[int]] = []
     read_whole = run_range.read_whole_documents
 
-    def counted(engine: Any, target: TargetSchema, app_ids: list[int]) -> Any:
+    def counted(engine: Any, target: TargetSchema, app_ids: list[int], **options: Any) -> Any:
         queries.append(app_ids)
-        return read_whole(engine, target, app_ids)
+        return read_whole(engine, target, app_ids, **options)
 
     monkeypatch.setattr(run_range, "read_whole_documents", counted)
     cut_stats, _ = _compared(MigrationSettings(database_url), target_of())

@@ -16,6 +16,7 @@ lives outside every transaction and dies with its holder's connection or process
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import uuid
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from xml_migration.db.connection import create_db_engine, display_url
@@ -150,12 +152,14 @@ def _try_lock(connection: Connection, dialect: str, mode: LockMode) -> bool:
 
 
 def _unlock(connection: Connection, dialect: str, mode: LockMode) -> None:
+    """Release the lock; one whose connection the server dropped went with the session."""
     if connection.closed or connection.invalidated:
         return
-    if dialect == "postgresql":
-        connection.execute(text(PG_UNLOCK[mode]), {"key": TARGET_LOCK_KEY})
-    else:
-        connection.execute(text(MSSQL_UNLOCK), {"resource": TARGET_LOCK_RESOURCE})
+    with contextlib.suppress(DBAPIError):
+        if dialect == "postgresql":
+            connection.execute(text(PG_UNLOCK[mode]), {"key": TARGET_LOCK_KEY})
+        else:
+            connection.execute(text(MSSQL_UNLOCK), {"resource": TARGET_LOCK_RESOURCE})
 
 
 def _holders(connection: Connection, dialect: str) -> list[str]:

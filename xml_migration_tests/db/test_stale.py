@@ -105,7 +105,9 @@ def test_a_document_already_remigrated_by_another_run_is_skipped(
 ) -> None:
     insert_source_documents(schema_engine, target, ((k, source_document(k)) for k in KEYS))
     _load(schema_engine, target, V1, [_v1(key) for key in KEYS])
-    _load(schema_engine, target, V2, [_v2(5)])
+    another_run = LogContext(session_id="v2-other", contract_fingerprint=V2.contract_fingerprint)
+    with open_loader(schema_engine, target, another_run, remigrate=True) as other:
+        other.load([_v2(5)])
     with open_loader(schema_engine, target, V2, remigrate=True) as loader:
         result = loader.load([_v2(4), _v2(5)])
     assert result.loaded == [4]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from xml_migration.engine.mapper import map_parsed
 from xml_migration.engine.outcome import DocumentFailure, Stage
 from xml_migration.engine.reader import Utf8Text, parse_document
 from xml_migration.migration.run_range import cached_plan
+from xml_migration_tests.reliability.cli_run import run_command
 from xml_migration_tests.reliability.outcomes import all_text, logged_outcomes, target_of
 from xml_migration_tests.reliability.test_xml_hardening import clean_documents, source_with
 
@@ -208,18 +208,7 @@ def test_a_run_with_hidden_doctypes_opens_nothing_probes_nothing_and_never_hangs
     assert len(attacked) == len(names) + 1
     target = target_of()
     source_with(database_url, target, rows)
-    command = [
-        sys.executable,
-        "-m",
-        "xml_migration.cli.main",
-        "run",
-        "--db",
-        database_url,
-        "--workers",
-        "1",
-        "--metrics-dir",
-        str(tmp_path / "metrics"),
-    ]
+    command = run_command(database_url, tmp_path / "metrics", workers=1)
 
     output_path, error_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     with (

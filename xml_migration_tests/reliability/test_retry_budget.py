@@ -7,7 +7,6 @@ a message naming the budget, marks nothing failed, and a re-run completes exactl
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from xml_migration.mock.database import generate_into_database
 from xml_migration_tests.conftest import POSTGRES_ADMIN_URL
+from xml_migration_tests.reliability.cli_run import run_command
 from xml_migration_tests.reliability.outcomes import (
     integrity_failures,
     logged_count,
@@ -69,21 +69,9 @@ class Run(NamedTuple):
 
 
 def start_run(url: str, tmp_path: Path, name: str, *options: str) -> Run:
-    command = [
-        sys.executable,
-        "-m",
-        "xml_migration.cli.main",
-        "run",
-        "--db",
-        url,
-        "--workers",
-        "2",
-        "--batch-size",
-        str(BATCH_SIZE),
-        "--metrics-dir",
-        str(tmp_path / "metrics"),
-        *options,
-    ]
+    command = run_command(
+        url, tmp_path / "metrics", workers=2, options=("--batch-size", str(BATCH_SIZE), *options)
+    )
     output, error = tmp_path / f"{name}.out", tmp_path / f"{name}.err"
     with output.open("wb") as out, error.open("wb") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err)

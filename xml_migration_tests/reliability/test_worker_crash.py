@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from xml_migration.bench.memory import forkserver_workers
 from xml_migration.mock.database import generate_into_database
+from xml_migration_tests.reliability.cli_run import run_command
 from xml_migration_tests.reliability.outcomes import (
     integrity_failures,
     logged_count,
@@ -29,23 +29,6 @@ DOCUMENTS = 3_000
 BATCH_SIZE = 50
 KILL_AFTER_LOGGED = 300
 DEADLINE_SECONDS = 180
-
-
-def run_command(url: str, metrics: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "xml_migration.cli.main",
-        "run",
-        "--db",
-        url,
-        "--workers",
-        "2",
-        "--batch-size",
-        str(BATCH_SIZE),
-        "--metrics-dir",
-        str(metrics),
-    ]
 
 
 def kill_a_worker_mid_run(process: subprocess.Popen[str], url: str) -> tuple[int, int]:
@@ -65,7 +48,9 @@ def kill_a_worker_mid_run(process: subprocess.Popen[str], url: str) -> tuple[int
 
 def test_a_killed_worker_loses_and_duplicates_nothing(database_url: str, tmp_path: Path) -> None:
     generate_into_database(database_url, DOCUMENTS, seed=3, profile="compact")
-    command = run_command(database_url, tmp_path / "metrics")
+    command = run_command(
+        database_url, tmp_path / "metrics", workers=2, options=("--batch-size", str(BATCH_SIZE))
+    )
 
     crashed = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

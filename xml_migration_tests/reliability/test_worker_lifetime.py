@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 
 from xml_migration.bench.memory import forkserver_workers
 from xml_migration.mock.database import generate_into_database
+from xml_migration_tests.reliability.cli_run import run_command
 from xml_migration_tests.reliability.outcomes import (
     integrity_failures,
     logged_count,
@@ -34,23 +34,6 @@ STOP_SECONDS = 15.0
 """How long SIGTERM may take to end the run."""
 DEADLINE_SECONDS = 180
 POLL_SECONDS = 0.05
-
-
-def run_command(url: str, metrics: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "xml_migration.cli.main",
-        "run",
-        "--db",
-        url,
-        "--workers",
-        "2",
-        "--batch-size",
-        str(BATCH_SIZE),
-        "--metrics-dir",
-        str(metrics),
-    ]
 
 
 def processes_of_the_run(process: subprocess.Popen[bytes], url: str) -> list[psutil.Process]:
@@ -82,7 +65,9 @@ def test_no_process_of_the_run_outlives_it(
     stop: signal.Signals, database_url: str, tmp_path: Path
 ) -> None:
     generate_into_database(database_url, DOCUMENTS, seed=8, profile="compact")
-    command = run_command(database_url, tmp_path / "metrics")
+    command = run_command(
+        database_url, tmp_path / "metrics", workers=2, options=("--batch-size", str(BATCH_SIZE))
+    )
     error_path = tmp_path / "stderr.txt"
     with error_path.open("wb") as error_file:
         run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=error_file)

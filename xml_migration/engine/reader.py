@@ -142,10 +142,14 @@ def parse_hardened(data: bytes) -> etree._Element:
     return root
 
 
-def markup_count(data: bytes) -> int:
-    """The `<` and `=` of the UTF-8 text: at least the elements, attributes and text nodes
-    a parse of it would hold (`DEFAULT_MAX_DOCUMENT_NODES`)."""
-    return data.count(b"<") + data.count(b"=")
+def markup_beyond(data: bytes, limit: int) -> int | None:
+    """The `<` and `=` of the UTF-8 text (at least the elements, attributes and text nodes
+    a parse of it would hold) when they are more than `limit`, else None. A text of at most
+    `limit` bytes cannot hold more, so it is not counted."""
+    if len(data) <= limit:
+        return None
+    count = data.count(b"<") + data.count(b"=")
+    return count if count > limit else None
 
 
 class Utf8Text(bytes):
@@ -271,8 +275,8 @@ def parse_document(
         return _failure(app_id, NOT_WELL_FORMED, f"unencodable text: {error.reason}")
     if is_blank(data):
         return _failure(app_id, EMPTY_DOCUMENT, "the document is blank")
-    nodes = markup_count(data)
-    if nodes > max_nodes:
+    nodes = markup_beyond(data, max_nodes)
+    if nodes is not None:
         return _failure(
             app_id,
             DOCUMENT_TOO_LARGE,

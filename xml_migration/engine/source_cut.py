@@ -31,7 +31,7 @@ from xml_migration.engine.reader import (
     identify,
     is_blank,
     keep_spec_of,
-    markup_count,
+    markup_beyond,
     parse_hardened,
 )
 
@@ -132,7 +132,7 @@ def cut_document(
     if spec is None:
         return None
     candidate = head + cut.closing_tags
-    if markup_count(candidate) > max_nodes:
+    if markup_beyond(candidate, max_nodes) is not None:
         return None
     kept = prune(candidate, spec, kept_end=len(head))
     if kept is None:

@@ -11,6 +11,7 @@ from xml_migration.engine.reader import (
     Utf8Text,
     has_doctype,
     is_blank,
+    markup_beyond,
     parse_document,
     utf8_of,
 )
@@ -154,3 +155,9 @@ def test_byte_buffers_are_read_like_bytes(compat_plan: CompiledPlan) -> None:
     raw = document().encode("utf-8")
     for buffer in (bytearray(raw), memoryview(raw)):
         assert isinstance(parse_document(compat_plan, 7, buffer), ParsedDocument)
+
+
+def test_markup_is_counted_only_where_the_text_could_exceed_the_limit() -> None:
+    assert markup_beyond(b"<a b='1'/>" * 10, limit=100) is None
+    assert markup_beyond(b"<a b='1'/>" * 10, limit=19) == 20
+    assert markup_beyond(b"<a>" + b"x" * 200 + b"</a>", limit=100) is None
